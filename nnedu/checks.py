@@ -1,0 +1,73 @@
+"""Input checks shared by the package: each raises ValueError/TypeError naming the argument and what was expected."""
+import numbers
+
+import numpy as np
+
+
+def check_X(X, n_features=None, name="X", dtype=None):
+    """``X`` as a finite 2-D float array (N, D) with N >= 1 (and D == n_features when given)."""
+    try:
+        X = np.asarray(X)
+    except Exception as e:  # ragged lists and the like
+        raise TypeError(f"{name}: expected a 2-D array of numbers, got {type(X).__name__} ({e})") from None
+    if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+        raise TypeError(f"{name}: expected a numeric array, got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ValueError(f"{name}: expected a 2-D array of shape (N, D), got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name}: expected at least one sample, got an empty array of shape {X.shape}")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name}: expected {n_features} features (columns) to match the first layer, "
+                         f"got shape {X.shape}")
+    if dtype is not None:
+        X = X.astype(dtype, copy=False)
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name}: expected finite values, found NaN or infinity")
+    return X
+
+
+def check_labels(y, n, n_classes, name="y"):
+    """Integer class labels, shape (n,), values in 0..n_classes-1."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(f"{name}: expected {n} labels of shape ({n},) to match X, got shape {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        else:
+            raise TypeError(f"{name}: expected integer class labels 0..{n_classes - 1}, got dtype {y.dtype}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"{name}: expected labels in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}")
+    return y
+
+
+def check_targets(t, n, n_outputs, name="y", dtype=np.float64):
+    """Real-valued targets of shape (n, n_outputs); a vector is accepted when n_outputs == 1."""
+    t = np.asarray(t)
+    if t.ndim == 1 and n_outputs == 1:
+        t = t[:, None]
+    if t.shape != (n, n_outputs):
+        raise ValueError(f"{name}: expected targets of shape ({n}, {n_outputs}), got shape {t.shape}")
+    if not np.issubdtype(t.dtype, np.number):
+        raise TypeError(f"{name}: expected numeric targets, got dtype {t.dtype}")
+    t = t.astype(dtype, copy=False)
+    if not np.all(np.isfinite(t)):
+        raise ValueError(f"{name}: expected finite targets, found NaN or infinity")
+    return t
+
+
+def check_positive(value, name, integer=False):
+    """A number > 0 (an int when ``integer``)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{name}: expected a positive {'integer' if integer else 'number'}, got {value!r}")
+    if not value > 0:
+        raise ValueError(f"{name}: expected a positive {'integer' if integer else 'number'}, got {value!r}")
+    return value
+
+
+def check_nonnegative(value, name):
+    """A finite real number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    return float(value)

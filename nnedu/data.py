@@ -1,0 +1,134 @@
+"""Data sets used in the course (all generated or bundled with scikit-learn: nothing downloads),
+and the usual preparation: splits, standardization, one-hot labels, mini-batches, k-fold indices."""
+import numpy as np
+from sklearn import datasets
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+
+from .checks import check_X, check_positive
+
+
+def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
+    """CS231n's spiral: class j's points at radius r in [0, 1] and angle t = 4j + 4r + noise.
+
+    Returns X (n_per_class * n_classes, 2) float64 and y (N,) int64 labels 0..n_classes-1.
+    """
+    check_positive(n_per_class, "n_per_class", integer=True)
+    check_positive(n_classes, "n_classes", integer=True)
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n_per_class * n_classes, 2))
+    y = np.zeros(n_per_class * n_classes, dtype=np.int64)
+    for j in range(n_classes):
+        idx = slice(n_per_class * j, n_per_class * (j + 1))
+        r = np.linspace(0.0, 1.0, n_per_class)
+        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rng.standard_normal(n_per_class) * noise
+        X[idx] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[idx] = j
+    return X, y
+
+
+def moons(n_samples=200, noise=0.2, seed=0):
+    """Two interleaving half circles (scikit-learn's ``make_moons``): X (N, 2), y (N,) in {0, 1}."""
+    check_positive(n_samples, "n_samples", integer=True)
+    X, y = datasets.make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    return X, y.astype(np.int64)
+
+
+def circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
+    """A circle inside another (scikit-learn's ``make_circles``): X (N, 2), y (N,) in {0, 1}."""
+    check_positive(n_samples, "n_samples", integer=True)
+    X, y = datasets.make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
+    return X, y.astype(np.int64)
+
+
+def digits(classes=None):
+    """scikit-learn's bundled 8x8 handwritten digits: X (1797, 64) with pixels scaled to [0, 1], y (1797,).
+
+    ``classes`` (e.g. ``[0, 1, 2, 3, 4]``) keeps only those digits (labels unchanged).
+    """
+    d = datasets.load_digits()
+    X, y = d.data / 16.0, d.target.astype(np.int64)
+    if classes is not None:
+        keep = np.isin(y, list(classes))
+        if not keep.any():
+            raise ValueError(f"classes: expected digits among 0..9, got {classes!r}")
+        X, y = X[keep], y[keep]
+    return X, y
+
+
+def split(X, y, val=0.0, test=0.25, seed=0, stratify=True):
+    """Shuffle and split into train / validation / test parts (fractions of the whole set).
+
+    Returns ``(X_train, y_train, X_test, y_test)`` when ``val == 0`` and
+    ``(X_train, y_train, X_val, y_val, X_test, y_test)`` otherwise. Stratified by label by default.
+    """
+    X = check_X(X)
+    y = np.asarray(y)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y: expected {X.shape[0]} labels to match X, got shape {y.shape}")
+    if not (0 <= val < 1 and 0 < test < 1 and val + test < 1):
+        raise ValueError(f"val, test: expected fractions with 0 <= val, 0 < test and val + test < 1, got {val}, {test}")
+    strat = y if stratify else None
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test, random_state=seed, stratify=strat)
+    if not val:
+        return X_rest, y_rest, X_test, y_test
+    strat = y_rest if stratify else None
+    X_tr, X_val, y_tr, y_val = train_test_split(X_rest, y_rest, test_size=val / (1 - test), random_state=seed,
+                                                stratify=strat)
+    return X_tr, y_tr, X_val, y_val, X_test, y_test
+
+
+class Standardizer:
+    """``x' = (x - mean) / std`` per feature, with mean and std fitted on the TRAINING data only.
+
+    Features with std 0 (constant pixels) are only centred.
+    """
+
+    def fit(self, X):
+        X = check_X(X)
+        self.mean = X.mean(axis=0)
+        std = X.std(axis=0)
+        self.std = np.where(std > 0, std, 1.0)
+        return self
+
+    def transform(self, X):
+        if not hasattr(self, "mean"):
+            raise ValueError("Standardizer: call fit(X_train) before transform")
+        return (check_X(X, self.mean.shape[0]) - self.mean) / self.std
+
+    def fit_transform(self, X):
+        return self.fit(X).transform(X)
+
+
+def one_hot(y, n_classes):
+    """(N,) integer labels -> (N, n_classes) matrix of 0s with a 1 at each label."""
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and (y.min() < 0 or y.max() >= n_classes)):
+        raise ValueError(f"y: expected a 1-D array of integer labels in 0..{n_classes - 1}")
+    out = np.zeros((y.shape[0], n_classes))
+    out[np.arange(y.shape[0]), y] = 1.0
+    return out
+
+
+def minibatches(X, y, batch_size, shuffle=True, rng=None):
+    """Yield ``(X_batch, y_batch)`` covering the data once (one epoch); the last batch may be smaller.
+
+    Shuffled with ``rng`` (a numpy Generator or a seed) when ``shuffle``.
+    """
+    check_positive(batch_size, "batch_size", integer=True)
+    n = X.shape[0]
+    order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]
+
+
+def kfold(n_samples, k=5, seed=0, y=None):
+    """Indices ``[(train_idx, val_idx), ...]`` of k folds (stratified by ``y`` when given)."""
+    check_positive(k, "k", integer=True)
+    if k < 2 or k > n_samples:
+        raise ValueError(f"k: expected 2 <= k <= n_samples={n_samples}, got {k}")
+    if y is not None:
+        folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n_samples), y)
+    else:
+        folds = KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n_samples))
+    return list(folds)

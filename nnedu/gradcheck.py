@@ -1,0 +1,54 @@
+"""Numerical gradients by central differences, to check backpropagation."""
+import numpy as np
+
+
+def rel_error(x, y):
+    """Relative error ``||x - y|| / (||x|| + ||y||)`` of two arrays (0 when both are 0).
+
+    Below about 1e-7 in float64 the two agree to rounding; a value near 1 means they have nothing
+    in common. (A norm over the whole array, so that tiny entries do not dominate the verdict.)
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"rel_error: expected arrays of the same shape, got {x.shape} and {y.shape}")
+    denom = np.linalg.norm(x) + np.linalg.norm(y)
+    return 0.0 if denom == 0 else float(np.linalg.norm(x - y) / denom)
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """``df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / 2h`` for a scalar function ``f()`` of the array ``x``.
+
+    ``x`` is changed in place and restored; ``f`` takes no arguments and reads ``x`` itself.
+    """
+    grad = np.zeros_like(x, dtype=np.float64)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        fp = f()
+        x[i] = old - h
+        fm = f()
+        x[i] = old
+        grad[i] = (fp - fm) / (2 * h)
+    return grad
+
+
+def numerical_gradient_array(f, x, dout, h=1e-5):
+    """Numerical gradient of ``sum(f(x) * dout)`` w.r.t. ``x``: checks a layer's backward(dout)."""
+    return numerical_gradient(lambda: float(np.sum(f(x) * dout)), x, h)
+
+
+def check_model_gradients(model, X, y, h=1e-5):
+    """``{name: rel_error(analytic, numerical)}`` for every parameter of ``model`` (use float64).
+
+    Dropout must be off (its mask would change between evaluations).
+    """
+    if getattr(model, "dropout", 0):
+        raise ValueError("model.dropout: expected 0 for a gradient check (a random mask changes every call)")
+    _, grads = model.loss(X, y)
+    errors = {}
+    for name, p in model.params.items():
+        num = numerical_gradient(lambda: model.loss(X, y)[0], p, h)
+        errors[name] = rel_error(grads[name], num)
+    return errors
