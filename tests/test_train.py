@@ -1,0 +1,86 @@
+"""fit(): learning on real data, early stopping, reproducibility, divergence, random restarts."""
+import numpy as np
+import pytest
+
+import nnedu
+from nnedu import data
+
+
+def test_spiral_reaches_98_percent_training_accuracy():
+    X, y = data.spiral(n_per_class=100, n_classes=3)
+    model = nnedu.MLP([2, 100, 3], activation="relu", seed=0)
+    nnedu.fit(model, X, y, epochs=300, batch_size=32, lr=0.1, momentum=0.9, progress=False)
+    assert nnedu.accuracy(model, X, y) >= 0.98
+
+
+def test_digits_reach_97_percent_test_accuracy():
+    X, y = data.digits()
+    X_tr, y_tr, X_te, y_te = data.split(X, y, test=0.25, seed=0)   # stratified 75/25, random_state=0
+    scaler = data.Standardizer().fit(X_tr)
+    model = nnedu.MLP([64, 100, 10], activation="tanh", l2=1e-3, seed=0)
+    nnedu.fit(model, scaler.transform(X_tr), y_tr, epochs=40, batch_size=32, lr=0.05, progress=False)
+    assert nnedu.accuracy(model, scaler.transform(X_te), y_te) >= 0.97
+
+
+def test_history_records_every_epoch():
+    X, y = data.moons(100)
+    h = nnedu.fit(nnedu.MLP([2, 10, 2]), X[:80], y[:80], X[80:], y[80:], epochs=7, progress=False)
+    assert len(h.train_loss) == len(h.val_loss) == len(h.train_acc) == len(h.val_acc) == 7
+    assert h.stopped_epoch == 7 and 1 <= h.best_epoch <= 7 and h.epochs == list(range(1, 8))
+    assert h.train_loss[-1] < h.train_loss[0]
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    X, y = data.digits()
+    X_tr, y_tr, X_val, y_val = X[:60], y[:60], X[1000:1400], y[1000:1400]   # tiny training set: overfits
+    model = nnedu.MLP([64, 200, 10], activation="relu", seed=0)
+    h = nnedu.fit(model, X_tr, y_tr, X_val, y_val, epochs=500, batch_size=16, lr=0.1, patience=10, progress=False)
+    assert h.stopped_epoch < 500 and h.stopped_epoch == h.best_epoch + 10
+    assert h.restored_best
+    best = int(np.argmin(h.val_loss))
+    assert h.best_epoch == best + 1
+    assert model.evaluate(X_val, y_val)[0] == pytest.approx(h.val_loss[best])
+
+
+def test_same_seed_reproduces_the_run_exactly():
+    X, y = data.spiral(50)
+    runs = []
+    for _ in range(2):
+        m = nnedu.MLP([2, 20, 3], activation="relu", dropout=0.2, seed=4)
+        h = nnedu.fit(m, X, y, epochs=5, seed=4, progress=False)
+        runs.append((h.train_loss, m.params["W1"].copy()))
+    assert runs[0][0] == runs[1][0]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    m = nnedu.MLP([2, 20, 3], activation="relu", dropout=0.2, seed=4)
+    assert nnedu.fit(m, X, y, epochs=5, seed=5, progress=False).train_loss != runs[0][0]
+
+
+def test_divergence_raises_a_clear_error():
+    X, y = data.spiral(50)
+    with pytest.raises(nnedu.DivergenceError, match=r"in epoch \d+: lower the learning rate \(lr=1000000.0\)"):
+        nnedu.fit(nnedu.MLP([2, 50, 3], activation="relu"), X * 100, y, epochs=50, lr=1e6, progress=False)
+
+
+def test_momentum_speeds_up_training():
+    X, y = data.spiral(50)
+    plain = nnedu.fit(nnedu.MLP([2, 50, 3], activation="relu"), X, y, epochs=30, lr=0.05, progress=False)
+    mom = nnedu.fit(nnedu.MLP([2, 50, 3], activation="relu"), X, y, epochs=30, lr=0.05, momentum=0.9,
+                    progress=False)
+    assert mom.train_loss[-1] < plain.train_loss[-1]
+
+
+def test_random_restarts_keep_the_lowest_training_error():
+    X, y = data.spiral(40)
+    best, results = nnedu.random_restarts(lambda s: nnedu.MLP([2, 4, 3], activation="tanh", seed=s), X, y,
+                                          seeds=range(4), epochs=30, lr=0.5, progress=False)
+    errors = [r["train_error"] for r in results]
+    assert [r["seed"] for r in results] == [0, 1, 2, 3]
+    assert 1 - nnedu.accuracy(best, X, y) == pytest.approx(min(errors))
+    assert len(set(errors)) > 1                       # the seeds really lead to different solutions
+
+
+def test_float32_training_works():
+    X, y = data.moons(200)
+    m = nnedu.MLP([2, 30, 2], activation="relu", dtype=np.float32)
+    nnedu.fit(m, X, y, epochs=50, lr=0.3, progress=False)
+    assert m.params["W1"].dtype == np.float32 and nnedu.accuracy(m, X, y) > 0.9
