@@ -19,14 +19,18 @@ class Linear:
     forward(z, W, b): z (N, D), W (D, H), b (H,) -> a (N, H)
     backward(delta): delta = dE/da (N, H) -> (dE/dz (N, D), dE/dW (D, H), dE/db (H,)),
         with dE/dw_ji = delta_j z_i summed over the batch and dE/dz_i = sum_j w_ji delta_j.
+        ``need_dz=False`` skips dE/dz (returned as None): the first layer's inputs are data.
     """
 
     def forward(self, z, W, b):
         self.z, self.W = z, W
-        return z @ W + b
+        a = z @ W
+        a += b  # in place: one pass less over the output than ``z @ W + b``
+        return a
 
-    def backward(self, delta):
-        return delta @ self.W.T, self.z.T @ delta, delta.sum(axis=0)
+    def backward(self, delta, need_dz=True):
+        dz = delta @ self.W.T if need_dz else None
+        return dz, self.z.T @ delta, delta.sum(axis=0)
 
     @staticmethod
     def init(fan_in, fan_out, activation, rng, dtype=np.float64):

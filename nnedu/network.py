@@ -89,7 +89,7 @@ class MLP:
         """
         grads = {}
         for l in reversed(range(self.n_layers)):
-            dz, grads[f"W{l + 1}"], grads[f"b{l + 1}"] = self.linears[l].backward(delta)
+            dz, grads[f"W{l + 1}"], grads[f"b{l + 1}"] = self.linears[l].backward(delta, need_dz=l > 0)
             if l > 0:
                 delta = self.hidden[l - 1].backward(self.dropouts[l - 1].backward(dz))
         return grads

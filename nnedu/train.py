@@ -8,6 +8,7 @@ from tqdm.auto import tqdm
 from .checks import check_X, check_positive
 from .data import minibatches
 from .optim import SGD
+from .threads import blas_threads, blas_threads_for
 
 
 class DivergenceError(FloatingPointError):
@@ -34,8 +35,16 @@ class History:
         return list(range(1, len(self.train_loss) + 1))
 
 
+def train_step(model, optimizer, X, y):
+    """One step of mini-batch SGD: forward, backward, update. Returns the batch loss."""
+    loss, grads = model.loss(X, y)
+    if np.isfinite(loss):
+        optimizer.step(model.params, grads)
+    return loss
+
+
 def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, momentum=0.0,
-        patience=None, restore_best=True, seed=0, progress=True, desc="training"):
+        patience=None, restore_best=True, seed=0, progress=True, desc="training", threads="auto"):
     """Train ``model`` with mini-batch SGD and return a ``History``.
 
     Each epoch visits the training set once in shuffled mini-batches of ``batch_size`` (the
@@ -45,6 +54,8 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, 
     Early stopping: with ``patience`` set, stop after ``patience`` epochs without a lower validation
     loss and (``restore_best``) put back the weights of the best epoch.
     Raises ``DivergenceError`` when the loss becomes NaN or infinite.
+    threads: BLAS threads; "auto" uses one for small networks, where more only add overhead
+    (``nnedu.threads``), an int forces that many, None leaves the setting alone.
     """
     check_positive(epochs, "epochs", integer=True)
     check_positive(batch_size, "batch_size", integer=True)
@@ -63,16 +74,17 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, 
     history = History()
     best_loss, best_params = np.inf, None
 
+    if threads == "auto":
+        threads = blas_threads_for(model.sizes, min(batch_size, X.shape[0]))
     bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=True)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), blas_threads(threads):
         for epoch in bar:
             for Xb, yb in minibatches(X, y, batch_size, rng=rng):
-                loss, grads = model.loss(Xb, yb)
+                loss = train_step(model, optimizer, Xb, yb)
                 if not np.isfinite(loss):
                     bar.close()
                     raise DivergenceError(f"the loss became {loss} in epoch {epoch}: lower the learning rate "
                                           f"(lr={lr}) or check the inputs' scale")
-                optimizer.step(model.params, grads)
             tr_loss, tr_acc = model.evaluate(X, y)
             if not np.isfinite(tr_loss):
                 bar.close()
