@@ -49,10 +49,10 @@ OUT ?= grades.csv
 grade: $(STAMP)
 	$(PY) -m nnedu.instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback --jobs $(JOBS)
 
-## Build the student bundle: make release [DIR=release]
+## Build the student bundle: make release [DIR=release] [FORCE=1 to replace an existing bundle]
 DIR ?= release
 release: $(STAMP)
-	$(PY) -m nnedu.instructor release $(DIR)
+	$(PY) -m nnedu.instructor release $(DIR) $(if $(FORCE),--force,)
 
 ## Speed of nnedu vs PyTorch (not part of the tests).
 bench: $(STAMP)

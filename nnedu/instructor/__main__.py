@@ -1,0 +1,127 @@
+"""``python -m nnedu.instructor COMMAND ...``: the instructors' command line.
+
+  execute NB...        re-execute notebooks in place (their outputs are committed)
+  labs [--check]       regenerate labs/ from solutions/, or check that it is in sync
+  grade LAB SUB...     grade submissions into a CSV (and Markdown feedback per student)
+  release DIR          build the student bundle (no solutions, no hidden tests)
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _execute(args):
+    from .execute import execute_notebook
+    for path in args.notebooks:
+        seconds = execute_notebook(path, timeout=args.timeout)
+        print(f"{path}: executed in {seconds:.1f} s", flush=True)
+    return 0
+
+
+def _labs(args):
+    from . import labs
+    from .cells import LabFormatError
+    try:
+        if args.check:
+            problems = labs.check(args.solutions, args.labs)
+            for line in problems:
+                print(line)
+            if problems:
+                print(f"{args.labs}/ is out of date: run `make labs` (python -m nnedu.instructor labs)")
+                return 1
+            print(f"{args.labs}/ is up to date")
+            return 0
+        changes = labs.generate(args.solutions, args.labs)
+    except LabFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for line in changes:
+        print(line)
+    print(f"{args.labs}/ is up to date" + ("" if changes else " (nothing changed)"))
+    return 0
+
+
+def _grade(args):
+    from . import grade
+    from .cells import LabFormatError
+    lab = Path(args.lab)
+    if not lab.is_file():
+        lab = Path(args.solutions) / f"{args.lab}.ipynb"
+    if not lab.is_file():
+        print(f"error: no solution notebook {args.lab!r} (looked for {args.lab} and {lab})", file=sys.stderr)
+        return 2
+    limits = grade.Limits(args.timeout, args.notebook_timeout, args.memory_mb)
+
+    def progress(g):
+        extra = f" ({g.note})" if g.note else ""
+        print(f"{g.student}: {grade.fmt(g.total)}/{grade.fmt(g.max_total)} {g.status}"
+              f" in {g.seconds:.1f} s{extra}", flush=True)
+
+    start = time.perf_counter()
+    try:
+        grades = grade.grade_submissions(lab, args.submissions, limits, jobs=args.jobs, progress=progress)
+    except LabFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    grade.write_csv(grades, args.out)
+    if args.feedback:
+        grade.write_feedback(grades, args.feedback, lab.stem)
+    print(f"graded {len(grades)} submission(s) of {lab.stem} in {time.perf_counter() - start:.1f} s"
+          f" -> {args.out}" + (f", feedback in {args.feedback}/" if args.feedback else ""))
+    return 0
+
+
+def _release(args):
+    from .cells import LabFormatError
+    from .release import ReleaseError, release
+    try:
+        copied = release(args.dir, root=args.root, force=args.force)
+    except (ReleaseError, LabFormatError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"student bundle in {args.dir}: {', '.join(copied)}")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m nnedu.instructor", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("execute", help="re-execute notebooks in place (outputs are committed)")
+    p.add_argument("notebooks", nargs="+")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    p.set_defaults(func=_execute)
+
+    p = sub.add_parser("labs", help="regenerate labs/ from solutions/ (or --check it)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when labs/ is out of date")
+    p.add_argument("--solutions", default="solutions", help="solution notebooks (default solutions)")
+    p.add_argument("--labs", default="labs", help="student notebooks (default labs)")
+    p.set_defaults(func=_labs)
+
+    p = sub.add_parser("grade", help="grade submissions of a lab into a CSV")
+    p.add_argument("lab", help="a solution notebook: its name in solutions/ (e.g. lab1_pytorch_vs_nnedu) or a path")
+    p.add_argument("submissions", nargs="+", help="submitted notebooks")
+    p.add_argument("--out", default="grades.csv", help="CSV to write (default grades.csv)")
+    p.add_argument("--feedback", help="folder for one Markdown feedback file per student")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--timeout", type=float, default=60, help="seconds per cell (default 60)")
+    p.add_argument("--notebook-timeout", type=float, default=600, help="seconds per notebook (default 600)")
+    p.add_argument("--memory-mb", type=int, default=4096,
+                   help="address space of each kernel in MiB (default 4096; 0: unlimited)")
+    p.add_argument("--solutions", default="solutions", help="where LAB names are looked up (default solutions)")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser("release", help="build the student bundle in DIR")
+    p.add_argument("dir")
+    p.add_argument("--force", action="store_true", help="replace the bundle in a non-empty DIR")
+    p.add_argument("--root", default=".", help="the repository (default: the current folder)")
+    p.set_defaults(func=_release)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
