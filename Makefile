@@ -24,12 +24,12 @@ lab: $(STAMP)
 ## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook.
 test: $(STAMP)
 	$(PY) -m nnedu.instructor labs --check
-	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile tests \
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests \
 	    --nbval --nbval-current-env --nbval-cell-timeout=300 \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 unit: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) tests
+	$(PY) -m pytest -n $(JOBS) tests
 
 nbval: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=300 \
