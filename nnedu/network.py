@@ -126,7 +126,11 @@ class MLP:
         return float(data_loss + self.penalty()), grads
 
     def evaluate(self, X, y):
-        """``(loss, accuracy)`` in test mode (no dropout); accuracy is NaN for an identity output."""
+        """``(loss, accuracy)`` in test mode (no dropout); accuracy is NaN for an identity output.
+
+        The loss is the training objective (data loss + penalties), so ``fit``'s validation curves and
+        early stopping monitor the same quantity that training minimises.
+        """
         X = check_X(X, self.sizes[0], dtype=self.dtype)
         y = self._check_y(y, X.shape[0])
         scores = self.forward(X, train=False)
