@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 NOTEBOOKS := $(sort $(wildcard lectures/*.ipynb)) $(sort $(wildcard solutions/*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Tests and notebook runs use one BLAS/OpenMP thread per process: `make test` runs two notebooks at once
+# on two cores (more threads would fight for them), and the committed outputs are produced the same way.
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: install lab test unit nbval notebooks labs grade release bench clean
 
@@ -24,20 +27,20 @@ lab: $(STAMP)
 ## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook.
 test: $(STAMP)
 	$(PY) -m nnedu.instructor labs --check
-	$(PY) -m pytest -n $(JOBS) --dist loadfile tests \
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests \
 	    --nbval --nbval-current-env --nbval-cell-timeout=300 \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 unit: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) tests
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests
 
 nbval: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=300 \
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=300 \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 ## Re-execute every lecture and solution notebook in place (outputs are committed), then regenerate labs/.
 notebooks: $(STAMP)
-	$(PY) -m nnedu.instructor execute $(NOTEBOOKS)
+	$(ONE_THREAD) $(PY) -m nnedu.instructor execute $(NOTEBOOKS)
 	$(PY) -m nnedu.instructor labs
 
 ## Regenerate the student labs/ from solutions/.

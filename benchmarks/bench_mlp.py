@@ -103,11 +103,14 @@ def main():
     head = f"{'size':>28} {'nnedu ms':>9} {'torch ms':>9} {'nnedu/torch':>11} {'nnedu GF/s':>10} {'% of peak':>9}"
     print(head + (f" {'cuda ms':>8}" if cuda else ""))
     result = {"threads": args.threads, "matmul_gflops": round(peak, 2), "sizes": []}
+    # nnedu first for every size, then PyTorch: PyTorch's OpenMP threads keep spinning for a while after
+    # each call and would steal the cores from numpy's BLAS threads if the two were interleaved.
+    data = []
     for sizes, n in CASES:
         rng = np.random.default_rng(0)
-        X = rng.standard_normal((n, sizes[0])).astype(np.float32)
-        y = rng.integers(0, sizes[-1], n)
-        t_nn = bench_nnedu(sizes, n, X, y, args.repeats, args.threads)
+        data.append((rng.standard_normal((n, sizes[0])).astype(np.float32), rng.integers(0, sizes[-1], n)))
+    t_nns = [bench_nnedu(sizes, n, X, y, args.repeats, args.threads) for (sizes, n), (X, y) in zip(CASES, data)]
+    for (sizes, n), (X, y), t_nn in zip(CASES, data, t_nns):
         t_pt = bench_torch(sizes, n, X, y, args.repeats, "cpu")
         t_cu = bench_torch(sizes, n, X, y, args.repeats, "cuda") if cuda else None
         rate = step_flops(sizes, n) / t_nn / 1e9

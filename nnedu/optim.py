@@ -8,6 +8,8 @@ class SGD:
     """``v <- mu v - eta dL/dw;  w <- w + v`` (plain gradient descent ``w <- w - eta dL/dw`` when mu = 0).
 
     lr: the learning rate eta > 0; momentum: mu in [0, 1). Updates the arrays of ``params`` in place.
+    (SciPy's BLAS axpy would save a pass over memory, but it brings a second OpenBLAS thread pool
+    that fights numpy's for the cores and makes a step several times slower.)
     """
 
     def __init__(self, lr=0.1, momentum=0.0):
@@ -19,10 +21,12 @@ class SGD:
 
     def step(self, params, grads):
         for k, g in grads.items():
-            if self.momentum:
-                v = self.velocity.get(k)
-                v = -self.lr * g if v is None else self.momentum * v - self.lr * g
-                self.velocity[k] = v
-                params[k] += v
-            else:
-                params[k] -= self.lr * g
+            if not self.momentum:
+                params[k] -= self.lr * g                    # w <- w - eta g
+                continue
+            v = self.velocity.get(k)
+            if v is None:
+                v = self.velocity[k] = np.zeros_like(params[k])
+            v *= self.momentum                              # v <- mu v - eta g
+            v -= self.lr * g
+            params[k] += v                                  # w <- w + v
