@@ -50,7 +50,7 @@ labs: $(STAMP)
 ## Grade submissions: make grade LAB=lab1_pytorch_vs_nnedu SUBMISSIONS="subs/*.ipynb" [OUT=grades.csv]
 OUT ?= grades.csv
 grade: $(STAMP)
-	$(PY) -m nnedu.instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback --jobs $(JOBS)
+	$(ONE_THREAD) $(PY) -m nnedu.instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback --jobs $(JOBS)
 
 ## Build the student bundle: make release [DIR=release] [FORCE=1 to replace an existing bundle]
 DIR ?= release
