@@ -6,8 +6,10 @@ Both run on the CPU with the same batch and the same thread budget (all cores un
 PyTorch gets ``torch.set_num_threads(N)``; nnedu runs as ``nnedu.fit`` runs it, i.e. under
 ``nnedu.threads.blas_threads_for`` (one BLAS thread for small networks, N for large ones).
 A CUDA column is added when a GPU is present. The last line is JSON with the ratio nnedu / torch per size.
-The machine's float32 matrix-multiply rate (numpy's BLAS, N threads) is measured in the same run, and
-nnedu's achieved rate at each size is given as a fraction of it.
+The machine's float32 matrix-multiply rate (numpy's BLAS, N threads, best of two GEMM shapes) is measured
+in the same run, and nnedu's achieved rate at each size is given as a fraction of it ("% of peak").
+"% matmul" is the time of the step's matrix products alone (same shapes, same threads) over nnedu's
+step time: the share of the step that is BLAS work, 100% being the floor for any numpy implementation.
 """
 import argparse
 import json
@@ -77,6 +79,23 @@ def bench_torch(sizes, n, X, y, repeats, device):
     return best_time(step, repeats)
 
 
+def matmul_only_time(sizes, n, threads, repeats):
+    """Time of just the matrix products of one step (same shapes, same BLAS threads): the floor for nnedu."""
+    rng = np.random.default_rng(0)
+    Ws = [rng.standard_normal((a, b)).astype(np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+    zs = [rng.standard_normal((n, a)).astype(np.float32) for a in sizes[:-1]]
+    ds = [rng.standard_normal((n, b)).astype(np.float32) for b in sizes[1:]]
+
+    def products():
+        for l, (W, z, d) in enumerate(zip(Ws, zs, ds)):
+            z @ W
+            z.T @ d
+            if l:
+                d @ W.T
+    with blas_threads(blas_threads_for(sizes, n, threads)):
+        return best_time(products, repeats)
+
+
 def matmul_rate(threads, repeats):
     """Peak float32 GEMM rate (GFLOP/s) of numpy's BLAS with ``threads`` threads."""
     best = 0.0
@@ -100,7 +119,8 @@ def main():
     print(f"# {platform.processor() or platform.machine()}, {args.threads} threads, numpy {np.__version__}, "
           f"torch {torch.__version__}{', CUDA: ' + torch.cuda.get_device_name() if cuda else ''}")
     print(f"# float32 matrix-multiply rate (numpy BLAS): {peak:.1f} GFLOP/s")
-    head = f"{'size':>28} {'nnedu ms':>9} {'torch ms':>9} {'nnedu/torch':>11} {'nnedu GF/s':>10} {'% of peak':>9}"
+    head = (f"{'size':>28} {'nnedu ms':>9} {'torch ms':>9} {'nnedu/torch':>11} {'nnedu GF/s':>10} {'% of peak':>9}"
+            f" {'% matmul':>8}")
     print(head + (f" {'cuda ms':>8}" if cuda else ""))
     result = {"threads": args.threads, "matmul_gflops": round(peak, 2), "sizes": []}
     # nnedu first for every size, then PyTorch: PyTorch's OpenMP threads keep spinning for a while after
@@ -110,16 +130,18 @@ def main():
         rng = np.random.default_rng(0)
         data.append((rng.standard_normal((n, sizes[0])).astype(np.float32), rng.integers(0, sizes[-1], n)))
     t_nns = [bench_nnedu(sizes, n, X, y, args.repeats, args.threads) for (sizes, n), (X, y) in zip(CASES, data)]
-    for (sizes, n), (X, y), t_nn in zip(CASES, data, t_nns):
+    t_mms = [matmul_only_time(sizes, n, args.threads, args.repeats) for sizes, n in CASES]
+    for (sizes, n), (X, y), t_nn, t_mm in zip(CASES, data, t_nns, t_mms):
         t_pt = bench_torch(sizes, n, X, y, args.repeats, "cpu")
         t_cu = bench_torch(sizes, n, X, y, args.repeats, "cuda") if cuda else None
         rate = step_flops(sizes, n) / t_nn / 1e9
         label = f"{sizes}@{n}"
         line = (f"{label:>28} {t_nn * 1e3:9.3f} {t_pt * 1e3:9.3f} {t_nn / t_pt:11.2f} {rate:10.1f} "
-                f"{100 * rate / peak:8.0f}%")
+                f"{100 * rate / peak:8.0f}% {100 * t_mm / t_nn:7.0f}%")
         print(line + (f" {t_cu * 1e3:8.3f}" if cuda else ""), flush=True)
         result["sizes"].append({"size": label, "nnedu_ms": round(t_nn * 1e3, 4), "torch_ms": round(t_pt * 1e3, 4),
                                 "ratio": round(t_nn / t_pt, 3), "nnedu_gflops": round(rate, 2),
+                                "matmul_share": round(t_mm / t_nn, 3),
                                 "cuda_ms": None if t_cu is None else round(t_cu * 1e3, 4)})
     print(json.dumps(result))
 
