@@ -172,11 +172,14 @@ class MLP:
                                  f"got {None if k not in params else np.shape(params[k])}")
         self.params = {k: np.array(params[k], dtype=self.dtype) for k in self.params}
 
+    def config(self):
+        """The constructor arguments that rebuild this architecture (all but seed and dtype)."""
+        return dict(sizes=self.sizes, activation=self.activation, output=self.output, l2=self.l2,
+                    l1=self.l1, dropout=self.dropout, maxout_k=self.maxout_k)
+
     def save(self, path):
         """Save architecture and weights to an ``.npz`` file (load with ``MLP.load``)."""
-        config = dict(sizes=self.sizes, activation=self.activation, output=self.output, l2=self.l2,
-                      l1=self.l1, dropout=self.dropout, maxout_k=self.maxout_k)
-        np.savez(path, __config__=np.array(repr(config)), **self.params)
+        np.savez(path, __config__=np.array(repr(self.config())), **self.params)
 
     @classmethod
     def load(cls, path, dtype=np.float64):

@@ -75,11 +75,10 @@ def shift_augment(X, y, max_shift=1, side=8):
 # -- the shipped network ------------------------------------------------------------------------
 def save_source_model(model, info, path=WEIGHTS_FILE):
     """Write ``model`` (weights as float32) and the JSON-able ``info`` dict to ``path`` (used by the script)."""
-    config = dict(sizes=model.sizes, activation=model.activation, output=model.output, l2=model.l2,
-                  l1=model.l1, dropout=model.dropout, maxout_k=model.maxout_k)
     params = {k: v.astype(np.float32) for k, v in model.params.items()}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, __config__=np.array(repr(config)), __info__=np.array(json.dumps(info)), **params)
+    np.savez_compressed(path, __config__=np.array(repr(model.config())), __info__=np.array(json.dumps(info)),
+                        **params)
 
 
 def load_source_model(dtype=np.float64, path=WEIGHTS_FILE):
