@@ -47,7 +47,7 @@ notebooks: $(STAMP)
 labs: $(STAMP)
 	$(PY) -m nnedu.instructor labs
 
-## Grade submissions: make grade LAB=lab1_pytorch_vs_nnedu SUBMISSIONS="subs/*.ipynb" [OUT=grades.csv]
+## Grade submissions: make grade LAB=lab2_pytorch_vs_nnedu SUBMISSIONS="subs/*.ipynb" [OUT=grades.csv]
 OUT ?= grades.csv
 grade: $(STAMP)
 	$(ONE_THREAD) $(PY) -m nnedu.instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback --jobs $(JOBS)

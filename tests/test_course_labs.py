@@ -10,8 +10,8 @@ SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
 
 
 def test_the_course_has_its_four_labs():
-    assert [p.stem for p in SOLUTIONS] == ["lab1_pytorch_vs_nnedu", "lab2_regularization", "lab3_augmentation",
-                                           "lab4_transfer_learning"]
+    assert [p.stem for p in SOLUTIONS] == ["lab2_pytorch_vs_nnedu", "lab3_regularization", "lab4_augmentation",
+                                           "lab5_transfer_learning"]
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)

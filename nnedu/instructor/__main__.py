@@ -101,7 +101,7 @@ def main(argv=None):
     p.set_defaults(func=_labs)
 
     p = sub.add_parser("grade", help="grade submissions of a lab into a CSV")
-    p.add_argument("lab", help="a solution notebook: its name in solutions/ (e.g. lab1_pytorch_vs_nnedu) or a path")
+    p.add_argument("lab", help="a solution notebook: its name in solutions/ (e.g. lab2_pytorch_vs_nnedu) or a path")
     p.add_argument("submissions", nargs="+", help="submitted notebooks")
     p.add_argument("--out", default="grades.csv", help="CSV to write (default grades.csv)")
     p.add_argument("--feedback", help="folder for one Markdown feedback file per student")

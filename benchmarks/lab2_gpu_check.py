@@ -1,8 +1,8 @@
-"""Lab 1 on a GPU machine: the lab's own timing code on cuda, and float64 parity with nnedu on cuda.
+"""Lab 2 on a GPU machine: the lab's own timing code on cuda, and float64 parity with nnedu on cuda.
 
-    cd <repo root> && python3 benchmarks/lab1_gpu_check.py [--sizes 64 256 1024 4096 8192] [--cpu-threads N] [--repeats R]
+    cd <repo root> && python3 benchmarks/lab2_gpu_check.py [--sizes 64 256 1024 4096 8192] [--cpu-threads N] [--repeats R]
 
-The functions are taken from the solution notebook itself (solutions/lab1_pytorch_vs_nnedu.ipynb, the cells
+The functions are taken from the solution notebook itself (solutions/lab2_pytorch_vs_nnedu.ipynb, the cells
 with nbgrader grade_ids listed in CELLS), so this runs exactly the code the notebook runs: make_torch_mlp,
 copy_params, torch_loss_and_grads, train_torch, seconds_per_epoch, benchmark, print_table.
 
@@ -64,7 +64,7 @@ def parity(lab, device):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--notebook", default="solutions/lab1_pytorch_vs_nnedu.ipynb")
+    parser.add_argument("--notebook", default="solutions/lab2_pytorch_vs_nnedu.ipynb")
     parser.add_argument("--repo", default=".", help="where nnedu is importable from (default: .)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 256, 1024, 4096, 8192])
     parser.add_argument("--cpu-threads", type=int, default=os.cpu_count(),
