@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test unit nbval notebooks labs grade release bench clean
+.PHONY: install lab test test-portable unit nbval notebooks labs grade release bench clean
 
 # Create the virtual environment on first use and (re)install whenever the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -24,19 +24,28 @@ install: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --no-browser $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR)
 
-## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook.
+## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook, run twice:
+## on this machine's CPU and as on a foreign one (FOREIGN_CPU, see scripts/cpu_config.sh), because the committed
+## outputs must not depend on the processor that made them.
+NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg
+FOREIGN_CPU ?= avx2
+CPU_CONFIGS ?= native avx2 sse4
 test: $(STAMP)
 	$(PY) -m nnedu.instructor labs --check
-	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests \
-	    --nbval --nbval-current-env --nbval-cell-timeout=300 \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/browser $(NBVAL) $(NOTEBOOKS)
+	@echo "== strict nbval again, as on a foreign CPU: $(FOREIGN_CPU) =="
+	$(ONE_THREAD) scripts/cpu_config.sh $(FOREIGN_CPU) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NOTEBOOKS)
 
 unit: $(STAMP)
-	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser
 
 nbval: $(STAMP)
-	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-current-env --nbval-cell-timeout=300 \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NOTEBOOKS)
+
+## Strict nbval under every emulated CPU configuration (CPU_CONFIGS); stops at the first that fails.
+test-portable: $(STAMP)
+	set -e; for c in $(CPU_CONFIGS); do echo "== strict nbval as on CPU configuration: $$c =="; \
+	    $(ONE_THREAD) scripts/cpu_config.sh $$c $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NOTEBOOKS); done
 
 ## Re-execute every lecture and solution notebook in place (outputs are committed), then regenerate labs/.
 notebooks: $(STAMP)
