@@ -25,7 +25,7 @@ class Linear:
     def forward(self, z, W, b):
         self.z, self.W = z, W
         a = z @ W
-        a += b  # in place: one pass less over the output than ``z @ W + b``
+        a += b
         return a
 
     def backward(self, delta, need_dz=True):
@@ -143,9 +143,10 @@ class Dropout:
     """Inverted dropout. ``p`` is the probability of DROPPING a unit (PyTorch's convention;
     the dropout paper, Srivastava et al. 2014, uses p for the probability of KEEPING one).
 
-    Training: ``z_out = z * m / (1 - p)`` with ``m_j ~ Bernoulli(1 - p)``, so the expected output
+    Training: ``z_out = z * r / (1 - p)`` with ``r_j ~ Bernoulli(1 - p)``, so the expected output
     equals the input and nothing needs rescaling at test time. Test: ``z_out = z``.
-    backward(dz) = dz * m / (1 - p).
+    backward(dz) = dz * r / (1 - p). After a training forward, ``mask`` is r (True for a kept unit)
+    and ``scaled_mask`` is r / (1 - p); both are None in test mode.
     """
 
     def __init__(self, p, rng=None):
@@ -153,21 +154,25 @@ class Dropout:
             raise ValueError(f"dropout: expected a drop probability p in [0, 1), got {p}")
         self.p = p
         self.rng = rng if rng is not None else np.random.default_rng(0)
-        self.mask = None
+        self.scaled_mask = None
+
+    @property
+    def mask(self):
+        return None if self.scaled_mask is None else self.scaled_mask > 0
 
     def forward(self, z, train=True, mask=None):
-        """``mask`` (same shape as z, 0/1) fixes which units are kept; by default it is drawn."""
+        """``mask`` (same shape as z, 0/1 or bool) fixes which units are kept; by default r is drawn."""
         if not train or self.p == 0.0:
-            self.mask = None
+            self.scaled_mask = None
             return z
         if mask is None:
-            mask = self.rng.random(z.shape) >= self.p
-        self.mask = mask
-        self.scaled_mask = (mask / (1.0 - self.p)).astype(z.dtype)
+            mask = self.rng.random(z.shape, dtype=np.float32)       # u ~ U[0, 1)
+            np.greater_equal(mask, self.p, out=mask)                  # r = [u >= p] as 1.0 / 0.0
+        self.scaled_mask = np.multiply(mask, 1.0 / (1.0 - self.p), dtype=z.dtype)
         return z * self.scaled_mask
 
     def backward(self, dz):
-        return dz if self.mask is None else dz * self.scaled_mask
+        return dz if self.scaled_mask is None else dz * self.scaled_mask
 
 
 ACTIVATIONS = {
@@ -181,7 +186,7 @@ ACTIVATIONS = {
 
 
 def make_activation(name, maxout_k=2):
-    """The activation layer called ``name`` (one of ``ACTIVATIONS``)."""
-    if name not in ACTIVATIONS:
+    """The activation layer called ``name`` (one of ``ACTIVATIONS``); ``maxout_k`` pieces for "maxout"."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
     return Maxout(maxout_k) if name == "maxout" else ACTIVATIONS[name]()

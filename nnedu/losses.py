@@ -3,8 +3,16 @@
 ``scores`` are the activations of the final layer before the output nonlinearity, shape (N, C).
 The error signal returned is the output delta of backpropagation, ``delta_k = dE/da_k``, which for
 each of these three pairs of output nonlinearity and loss is (prediction - target) / N.
+The targets must match the scores' rows (``MLP.check_data`` checks them); a shape that cannot match
+raises ValueError.
 """
 import numpy as np
+
+
+def _check_rows(scores, y, shape, what):
+    if np.shape(y) != shape:
+        raise ValueError(f"y: expected {what} of shape {shape} to match scores {np.shape(scores)}, "
+                         f"got shape {np.shape(y)}")
 
 
 def softmax(scores):
@@ -30,6 +38,7 @@ def softmax_cross_entropy(scores, y):
     where ``dE/ds_k = (p_k - [k == y_i]) / N``.
     """
     N = scores.shape[0]
+    _check_rows(scores, y, (N,), "integer labels")
     logp = log_softmax(scores)
     loss = -logp[np.arange(N), y].mean()
     delta = np.exp(logp)
@@ -47,22 +56,29 @@ def sigmoid_binary_cross_entropy(scores, y):
     """Binary cross-entropy of a sigmoid output: ``L_i = -[t log y + (1 - t) log(1 - y)]``, y = sigmoid(s).
 
     Written as ``max(s, 0) - s t + log(1 + exp(-|s|))`` so it is finite for any score.
-    scores (N, 1), y (N,) in {0, 1} -> (loss, dE/dscores (N, 1)) with ``dE/ds = (sigmoid(s) - t) / N``.
+    scores (N, 1) or (N,), y (N,) in {0, 1} -> (loss, dE/dscores of the scores' shape) with
+    ``dE/ds = (sigmoid(s) - t) / N``.
     """
-    s = scores[:, 0]
-    t = y.astype(scores.dtype)
+    s = np.reshape(scores, -1) if np.ndim(scores) == 2 and np.shape(scores)[1] == 1 else scores
+    _check_rows(scores, y, s.shape, "labels in {0, 1}")
+    t = np.asarray(y).astype(s.dtype)
     loss = (np.maximum(s, 0) - s * t + np.log1p(np.exp(-np.abs(s)))).mean()
-    delta = (sigmoid(s) - t)[:, None] / s.shape[0]
-    return loss, delta
+    delta = (sigmoid(s) - t) / s.shape[0]
+    return loss, delta.reshape(np.shape(scores))
 
 
 def squared_error(scores, t):
     """Least squares with identity output: ``E_i = 1/2 sum_k (y_k - t_k)^2``, averaged over the batch.
 
-    scores (N, C) are the outputs y_k themselves; t (N, C) -> (loss, ``delta_k = (y_k - t_k) / N``).
+    scores (N, C) are the outputs y_k themselves; t (N, C) (or (N,) when C = 1)
+    -> (loss, ``delta_k = (y_k - t_k) / N``, shape (N, C)).
     """
+    if np.ndim(t) == 1 and np.shape(scores)[1:] == (1,):
+        t = np.reshape(t, (-1, 1))
+    _check_rows(scores, t, np.shape(scores), "targets")
     diff = scores - t
-    return 0.5 * (diff ** 2).sum(axis=1).mean(), diff / scores.shape[0]
+    N = diff.shape[0]
+    return 0.5 * (diff ** 2).reshape(N, -1).sum(axis=1).mean(), diff / N
 
 
 LOSSES = {

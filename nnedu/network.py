@@ -9,16 +9,29 @@ Contract (other parts of the course rely on it)::
     loss, grads = model.loss(X, y)  # training mode (dropout on): grads has the keys and shapes of params
     labels = model.predict(X)
 
+Layers are numbered 1..L as in the lecture: layer l has the weights ``W_l``, ``b_l`` (``params["Wl"]``),
+its affine part ``linears[l]``, and (l < L) its nonlinearity ``hidden[l]`` and dropout ``dropouts[l]``.
 With ``activation="maxout"`` each hidden layer l has ``k * H_l`` linear units (``W_l`` has shape
 (H_{l-1}, k * H_l)) whose groups of k consecutive columns are max-pooled to H_l outputs.
 """
 import numpy as np
 
-from .checks import check_X, check_labels, check_nonnegative, check_targets
+from .checks import check_labels, check_nonnegative, check_probability, check_targets, check_X
 from .layers import Dropout, Linear, make_activation
 from .losses import LOSSES, sigmoid, softmax
+from .serialize import load_model, save_model
 
 OUTPUTS = tuple(LOSSES)
+
+
+def _check_sizes(sizes):
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+        sizes = sizes.tolist()
+    sizes = list(sizes) if isinstance(sizes, (list, tuple, range)) else sizes
+    if (not isinstance(sizes, list) or len(sizes) < 2
+            or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in sizes)):
+        raise ValueError(f"sizes: expected a list of at least two positive integers [D, H1, ..., C], got {sizes!r}")
+    return [int(s) for s in sizes]
 
 
 class MLP:
@@ -26,84 +39,128 @@ class MLP:
 
     Loss = mean over the batch of the per-sample loss + ``0.5 * l2 * sum W**2 + l1 * sum |W|``
     (weights only, never biases).
-    output: "softmax" (y int labels 0..C-1), "sigmoid" (C = 1, y in {0, 1}),
+    output: "softmax" (y int labels 0..C-1), "sigmoid" (C = 1, y in {0, 1} or booleans),
             "identity" (y float targets (N, C), squared error 1/2 sum_k (y_k - t_k)^2 per sample).
     dropout: probability of DROPPING each hidden unit in training (inverted dropout; off at test time).
+    seed: initial weights and dropout masks; None draws a fresh seed, recorded in ``model.seed``.
+    maxout_k: pieces per maxout unit (an integer >= 2; only used with activation="maxout").
     """
 
     def __init__(self, sizes, activation="tanh", output="softmax", l2=0.0, l1=0.0, dropout=0.0,
                  seed=0, dtype=np.float64, maxout_k=2):
-        sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
-        if (not isinstance(sizes, list) or len(sizes) < 2
-                or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in sizes)):
-            raise ValueError(f"sizes: expected a list of at least two positive integers [D, H1, ..., C], got {sizes!r}")
+        sizes = _check_sizes(sizes)
+        if isinstance(maxout_k, bool) or not isinstance(maxout_k, (int, np.integer)) or maxout_k < 2:
+            raise ValueError(f"maxout_k: expected an integer >= 2 (pieces per maxout unit), got {maxout_k!r}")
         make_activation(activation)  # validates the name
-        if output not in LOSSES:
+        if not isinstance(output, str) or output not in LOSSES:
             raise ValueError(f"output: expected one of {list(OUTPUTS)}, got {output!r}")
         if output == "sigmoid" and sizes[-1] != 1:
             raise ValueError(f"sizes: a sigmoid output needs C = 1 output unit, got C = {sizes[-1]}")
         if output == "softmax" and sizes[-1] < 2:
             raise ValueError(f"sizes: a softmax output needs C >= 2 classes, got C = {sizes[-1]}")
-        if np.dtype(dtype) not in (np.float32, np.float64):
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout: expected a drop probability p in [0, 1), got {dropout!r}")
-        self.sizes, self.activation, self.output = [int(s) for s in sizes], activation, output
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % 2 ** 32)
+        elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed: expected a non-negative integer or None, got {seed!r}")
+        self.sizes, self.activation, self.output = sizes, activation, output
         self.l2, self.l1 = check_nonnegative(l2, "l2"), check_nonnegative(l1, "l1")
-        self.dropout, self.seed, self.dtype, self.maxout_k = dropout, seed, np.dtype(dtype), maxout_k
-        self.n_layers = len(sizes) - 1
+        self.dropout = check_probability(dropout, "dropout")
+        self.seed, self.dtype, self.maxout_k = int(seed), dtype, int(maxout_k)
+        self.n_layers = L = len(sizes) - 1
 
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(self.seed)
         self.params = {}
-        for l in range(1, self.n_layers + 1):
-            fan_in, fan_out = self.sizes[l - 1], self.sizes[l]
-            if activation == "maxout" and l < self.n_layers:
-                fan_out *= maxout_k
-            W, b = Linear.init(fan_in, fan_out, activation if l < self.n_layers else "identity", rng, dtype)
+        for l in range(1, L + 1):
+            fan_out = self.sizes[l] * (self.maxout_k if activation == "maxout" and l < L else 1)
+            W, b = Linear.init(self.sizes[l - 1], fan_out, activation if l < L else "identity", rng, dtype)
             self.params[f"W{l}"], self.params[f"b{l}"] = W, b
 
-        self.linears = [Linear() for _ in range(self.n_layers)]
-        self.hidden = [make_activation(activation, maxout_k) for _ in range(self.n_layers - 1)]
-        drop_rng = np.random.default_rng([seed, 1])  # masks: seeded, independent of the init stream
-        self.dropouts = [Dropout(dropout, drop_rng) for _ in range(self.n_layers - 1)]
+        drop_rng = np.random.default_rng([self.seed, 1])  # masks: seeded, independent of the init stream
+        self.linears = {l: Linear() for l in range(1, L + 1)}
+        self.hidden = {l: make_activation(activation, self.maxout_k) for l in range(1, L)}
+        self.dropouts = {l: Dropout(self.dropout, drop_rng) for l in range(1, L)}
 
     def __repr__(self):
         return (f"MLP({self.sizes}, activation={self.activation!r}, output={self.output!r}, l2={self.l2}, "
                 f"l1={self.l1}, dropout={self.dropout}, dtype={self.dtype.name})")
 
-    # -- forward and backward -------------------------------------------------------------------
-    def forward(self, X, train=False):
-        """Scores (N, C) of the final layer before the output nonlinearity."""
+    # -- forward and backward (no input checks: the public methods below check once) --------------
+    def forward(self, X, train=False, upto=None):
+        """``z_0 = x``; ``a_l = z_{l-1} W_l + b_l``; ``z_l = h(a_l)`` (then dropout in training) for l < L.
+
+        Returns the scores ``a_L`` (N, C), before the output nonlinearity. ``upto=l`` stops at layer l:
+        hidden layer l's output ``z_l`` (after h, before dropout) for l < L, the scores for l = L.
+        """
+        L = self.n_layers
+        if upto is not None and (isinstance(upto, bool) or not isinstance(upto, (int, np.integer))
+                                 or not 1 <= upto <= L):
+            raise ValueError(f"upto: expected a layer number 1..{L} or None, got {upto!r}")
         z = X
-        for l in range(self.n_layers):
-            a = self.linears[l].forward(z, self.params[f"W{l + 1}"], self.params[f"b{l + 1}"])
-            if l == self.n_layers - 1:
+        for l in range(1, (upto or L) + 1):
+            a = self.linears[l].forward(z, self.params[f"W{l}"], self.params[f"b{l}"])
+            if l == L:
                 return a
-            z = self.dropouts[l].forward(self.hidden[l].forward(a), train=train)
+            z = self.hidden[l].forward(a)
+            if l == upto:
+                return z
+            z = self.dropouts[l].forward(z, train=train)
 
     def backward(self, delta):
-        """Backpropagate the output error ``delta = dE/dscores`` and return the data-term gradients.
+        """Backpropagate the output error ``delta = dE/da_L`` and return the data-term gradients.
 
-        For each layer from the top: dE/dW = z^T delta, then the error of the layer below
-        ``delta_j = h'(a_j) sum_k w_kj delta_k`` (through dropout's mask when it is on).
+        For l = L down to 1: ``dE/dW_l = z_{l-1}^T delta``, ``dE/db_l = sum_n delta``, then the error of
+        the layer below ``delta_j = h'(a_j) sum_k w_kj delta_k`` (through dropout's mask when it is on).
         """
         grads = {}
-        for l in reversed(range(self.n_layers)):
-            dz, grads[f"W{l + 1}"], grads[f"b{l + 1}"] = self.linears[l].backward(delta, need_dz=l > 0)
-            if l > 0:
+        for l in range(self.n_layers, 0, -1):
+            dz, grads[f"W{l}"], grads[f"b{l}"] = self.linears[l].backward(delta, need_dz=l > 1)
+            if l > 1:
                 delta = self.hidden[l - 1].backward(self.dropouts[l - 1].backward(dz))
         return grads
 
     def penalty(self):
-        """Regularization term ``0.5 * l2 * sum W**2 + l1 * sum |W|`` over the weight matrices."""
+        """Regularization term ``0.5 * l2 * sum W**2 + l1 * sum |W|`` over the weight matrices W_1..W_L."""
         total = 0.0
         for l in range(1, self.n_layers + 1):
             W = self.params[f"W{l}"]
+            total += 0.5 * self.l2 * np.sum(W * W) if self.l2 else 0.0
+            total += self.l1 * np.sum(np.abs(W)) if self.l1 else 0.0
+        return float(total)
+
+    def backprop(self, X, y):
+        """Training mode on checked inputs (see ``check_data``): ``(data loss, grads)``.
+
+        The data loss is the batch mean of the per-sample loss, without penalties; ``grads`` are the
+        gradients of the whole objective, data loss + penalties: ``l2 * W + l1 * sign(W)`` is added to
+        each ``dE/dW_l``. ``loss(X, y)`` is this with input checks and the penalty added to the loss.
+        """
+        data_loss, delta = LOSSES[self.output](self.forward(X, train=True), y)
+        grads = self.backward(delta)
+        for l in range(1, self.n_layers + 1):
+            W, dW = self.params[f"W{l}"], grads[f"W{l}"]
             if self.l2:
-                total += 0.5 * self.l2 * np.sum(W * W)
+                dW += self.l2 * W
             if self.l1:
-                total += self.l1 * np.sum(np.abs(W))
-        return total
+                dW += self.l1 * np.sign(W)
+        return float(data_loss), grads
+
+    # -- the public edge: checks once, then the maths above ----------------------------------------
+    def check_data(self, X, y=None, x_name="X", y_name="y"):
+        """``(X, y)`` checked and converted for this model (``y`` may be None); raises ValueError/TypeError
+        naming the argument. X: (N, D) finite reals; y: labels (N,) for softmax/sigmoid, targets (N, C)."""
+        X = check_X(X, self.sizes[0], name=x_name, dtype=self.dtype)
+        if y is None:
+            return X, None
+        n = X.shape[0]
+        if self.output == "identity":
+            return X, check_targets(y, n, self.sizes[-1], name=y_name, dtype=self.dtype)
+        return X, check_labels(y, n, 2 if self.output == "sigmoid" else self.sizes[-1], name=y_name)
 
     def loss(self, X, y=None):
         """Test mode (``y`` None): scores (N, C). Training mode: ``(loss, grads)``.
@@ -111,32 +168,26 @@ class MLP:
         Training mode turns dropout on; the loss includes the penalties and the gradients include
         their derivatives ``l2 * W + l1 * sign(W)``.
         """
-        X = check_X(X, self.sizes[0], dtype=self.dtype)
+        X, y = self.check_data(X, y)
         if y is None:
             return self.forward(X, train=False)
-        y = self._check_y(y, X.shape[0])
-        data_loss, delta = LOSSES[self.output](self.forward(X, train=True), y)
-        grads = self.backward(delta)
-        for l in range(1, self.n_layers + 1):
-            W = self.params[f"W{l}"]
-            if self.l2:
-                grads[f"W{l}"] = grads[f"W{l}"] + self.l2 * W
-            if self.l1:
-                grads[f"W{l}"] = grads[f"W{l}"] + self.l1 * np.sign(W)
-        return float(data_loss + self.penalty()), grads
+        data_loss, grads = self.backprop(X, y)
+        return data_loss + self.penalty(), grads
 
     def evaluate(self, X, y):
-        """``(loss, accuracy)`` in test mode (no dropout); accuracy is NaN for an identity output.
+        """``(data loss, accuracy)`` in test mode (no dropout); accuracy is NaN for an identity output.
 
-        The loss is the training objective (data loss + penalties), so ``fit``'s validation curves and
-        early stopping monitor the same quantity that training minimises.
+        The loss is the DATA loss, the mean per-sample loss without penalties (what estimates how well
+        the network generalizes); the training objective is ``data loss + model.penalty()``.
         """
-        X = check_X(X, self.sizes[0], dtype=self.dtype)
-        y = self._check_y(y, X.shape[0])
-        scores = self.forward(X, train=False)
+        X, y = self.check_data(X, y)
+        return self.scores_loss_acc(self.forward(X, train=False), y)
+
+    def scores_loss_acc(self, scores, y):
+        """``(data loss, accuracy)`` of already computed test-mode scores for checked ``y``."""
         data_loss, _ = LOSSES[self.output](scores, y)
-        acc = np.nan if self.output == "identity" else float(np.mean(self._labels(scores) == y))
-        return float(data_loss + self.penalty()), acc
+        acc = np.nan if self.output == "identity" else float(np.mean(self.labels(scores) == y))
+        return float(data_loss), acc
 
     # -- predictions ----------------------------------------------------------------------------
     def predict_proba(self, X):
@@ -149,15 +200,13 @@ class MLP:
     def predict(self, X):
         """Class labels (N,) for softmax and sigmoid outputs; the outputs (N, C) for an identity output."""
         scores = self.loss(X)
-        return scores if self.output == "identity" else self._labels(scores)
+        return scores if self.output == "identity" else self.labels(scores)
 
-    def _labels(self, scores):
+    def labels(self, scores):
+        """Class labels (N,) of scores (N, C): argmax for softmax, ``score > 0`` (p > 1/2) for sigmoid."""
         return (scores[:, 0] > 0).astype(np.int64) if self.output == "sigmoid" else scores.argmax(axis=1)
 
-    def _check_y(self, y, n):
-        if self.output == "identity":
-            return check_targets(y, n, self.sizes[-1], dtype=self.dtype)
-        return check_labels(y, n, 2 if self.output == "sigmoid" else self.sizes[-1])
+    _labels = labels  # the old private name, still used by some notebooks
 
     # -- weights --------------------------------------------------------------------------------
     def get_params(self):
@@ -165,28 +214,39 @@ class MLP:
         return {k: v.copy() for k, v in self.params.items()}
 
     def set_params(self, params):
-        """Replace the parameters by copies of ``params`` (same keys and shapes)."""
+        """Replace the parameters by copies of ``params``: the same keys, shapes, finite real values."""
+        if not hasattr(params, "keys"):
+            raise TypeError(f"params: expected a dict like model.params, got {type(params).__name__}")
+        unknown = sorted(set(params) - set(self.params), key=str)
+        if unknown:
+            raise ValueError(f"params: unknown keys {unknown}, expected {list(self.params)}")
+        new = {}
         for k, v in self.params.items():
             if k not in params or np.shape(params[k]) != v.shape:
                 raise ValueError(f"params[{k!r}]: expected an array of shape {v.shape}, "
                                  f"got {None if k not in params else np.shape(params[k])}")
-        self.params = {k: np.array(params[k], dtype=self.dtype) for k in self.params}
+            p = np.asarray(params[k])
+            if p.dtype.kind not in "biuf":
+                raise TypeError(f"params[{k!r}]: expected real numbers, got dtype {p.dtype}")
+            new[k] = np.array(p, dtype=self.dtype)
+            if not np.all(np.isfinite(new[k])):
+                raise ValueError(f"params[{k!r}]: expected finite values, found NaN or infinity")
+        self.params = new
 
     def config(self):
-        """The constructor arguments that rebuild this architecture (all but seed and dtype)."""
-        return dict(sizes=self.sizes, activation=self.activation, output=self.output, l2=self.l2,
+        """The constructor arguments that rebuild this architecture (all but seed and dtype), as a new dict."""
+        return dict(sizes=list(self.sizes), activation=self.activation, output=self.output, l2=self.l2,
                     l1=self.l1, dropout=self.dropout, maxout_k=self.maxout_k)
 
     def save(self, path):
-        """Save architecture and weights to an ``.npz`` file (load with ``MLP.load``)."""
-        np.savez(path, __config__=np.array(repr(self.config())), **self.params)
+        """Save architecture, dtype and weights to ``path`` (".npz" is appended when missing); returns the path.
+
+        The settings are stored as JSON with plain types; load with ``MLP.load(path)``.
+        """
+        return save_model(self, path)
 
     @classmethod
-    def load(cls, path, dtype=np.float64):
-        """An MLP rebuilt from a file written by ``save``."""
-        import ast
-        with np.load(path, allow_pickle=False) as f:
-            config = ast.literal_eval(str(f["__config__"]))
-            model = cls(dtype=dtype, **config)
-            model.set_params({k: f[k] for k in f.files if k != "__config__"})
-        return model
+    def load(cls, path, dtype=None):
+        """An MLP rebuilt from a file written by ``save`` ("model" finds "model.npz"), in the saved dtype
+        (or ``dtype`` when given)."""
+        return load_model(cls, path, dtype)

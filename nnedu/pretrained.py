@@ -29,6 +29,7 @@ import numpy as np
 from .checks import check_X
 from .data import digits, split
 from .network import MLP
+from .serialize import save_model
 from .train import fit
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "weights" / "source_digits04.npz"
@@ -75,10 +76,8 @@ def shift_augment(X, y, max_shift=1, side=8):
 # -- the shipped network ------------------------------------------------------------------------
 def save_source_model(model, info, path=WEIGHTS_FILE):
     """Write ``model`` (weights as float32) and the JSON-able ``info`` dict to ``path`` (used by the script)."""
-    params = {k: v.astype(np.float32) for k, v in model.params.items()}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, __config__=np.array(repr(model.config())), __info__=np.array(json.dumps(info)),
-                        **params)
+    save_model(model, path, compressed=True, param_dtype=np.float32, extra={"__info__": json.dumps(info)})
 
 
 def load_source_model(dtype=np.float64, path=WEIGHTS_FILE):
@@ -112,11 +111,8 @@ def hidden_features(model, X, layer=-1):
             1 <= layer <= n_hidden or -n_hidden <= layer <= -1):
         raise ValueError(f"layer: expected a hidden layer 1..{n_hidden} or -1..-{n_hidden}, got {layer!r}")
     layer = layer if layer > 0 else n_hidden + 1 + layer
-    z = check_X(X, model.sizes[0], dtype=model.dtype)
-    for l in range(layer):
-        a = model.linears[l].forward(z, model.params[f"W{l + 1}"], model.params[f"b{l + 1}"])
-        z = model.hidden[l].forward(a)
-    return z
+    X, _ = model.check_data(X)
+    return model.forward(X, upto=layer)
 
 
 def new_head(model, n_classes, seed=0):

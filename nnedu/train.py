@@ -1,134 +1,173 @@
-"""Training: mini-batch SGD over epochs, a history of losses and accuracies, early stopping,
-random restarts, and a progress bar."""
-from dataclasses import dataclass, field
-
+"""Training, split like CS231n's Solver: ``train_step`` (one mini-batch), ``train_epoch`` (one pass),
+``evaluate`` (test-mode loss and accuracy), a ``History`` that records each epoch, an ``EarlyStopping``
+that decides when to stop, and ``fit`` that runs them under a progress bar. Also random restarts."""
 import numpy as np
 from tqdm.auto import tqdm
 
-from .checks import check_X, check_positive
+from .checks import check_positive
 from .data import minibatches
+from .history import EarlyStopping, History
+from .network import MLP
 from .optim import SGD
 from .threads import blas_threads, blas_threads_for
+
+EVAL_CHUNK = 4096  # rows per forward pass when evaluating a whole data set (bounds the memory)
 
 
 class DivergenceError(FloatingPointError):
     """The loss became NaN or infinite during training."""
 
 
-@dataclass
-class History:
-    """Per-epoch training record returned by ``fit``.
-
-    ``best_epoch`` (1-based) has the lowest validation loss (training loss without validation data);
-    ``stopped_epoch`` is the last epoch run (< epochs when early stopping stopped the run).
-    """
-    train_loss: list = field(default_factory=list)
-    train_acc: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    val_acc: list = field(default_factory=list)
-    best_epoch: int = 0
-    stopped_epoch: int = 0
-    restored_best: bool = False
-
-    @property
-    def epochs(self):
-        return list(range(1, len(self.train_loss) + 1))
-
-
 def train_step(model, optimizer, X, y):
-    """One step of mini-batch SGD: forward, backward, update. Returns the batch loss."""
+    """One step of mini-batch SGD: forward, backward, update. Returns the batch loss (data + penalty)."""
     loss, grads = model.loss(X, y)
     if np.isfinite(loss):
         optimizer.step(model.params, grads)
     return loss
 
 
+def train_epoch(model, optimizer, X, y, batch_size, rng):
+    """One pass over checked ``(X, y)`` in shuffled mini-batches, one SGD step per batch.
+
+    Returns the mean of the batch data losses (each before its step, in training mode).
+    Raises ``DivergenceError`` when a batch loss is NaN or infinite.
+    """
+    total = 0.0
+    for Xb, yb in minibatches(X, y, batch_size, rng=rng):
+        loss, grads = model.backprop(Xb, yb)
+        if not np.isfinite(loss):
+            raise DivergenceError(f"the loss became {loss}")
+        optimizer.step(model.params, grads)
+        total += loss * Xb.shape[0]
+    return total / X.shape[0]
+
+
+def evaluate(model, X, y):
+    """``(data loss, accuracy)`` of ``model`` in test mode on checked ``(X, y)`` (``MLP.evaluate`` without
+    the input checks), computed in chunks of ``EVAL_CHUNK`` rows."""
+    if X.shape[0] <= EVAL_CHUNK:
+        return model.scores_loss_acc(model.forward(X), y)
+    parts = [(model.scores_loss_acc(model.forward(X[i:i + EVAL_CHUNK]), y[i:i + EVAL_CHUNK]),
+              min(EVAL_CHUNK, X.shape[0] - i)) for i in range(0, X.shape[0], EVAL_CHUNK)]
+    return tuple(float(sum(p[j] * n for p, n in parts) / X.shape[0]) for j in (0, 1))
+
+
 def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, momentum=0.0,
-        patience=None, restore_best=True, seed=0, progress=True, desc="training", threads="auto"):
+        patience=None, restore_best=True, seed=0, progress=True, desc="training", threads="auto",
+        callbacks=None, eval_train=True):
     """Train ``model`` with mini-batch SGD and return a ``History``.
 
     Each epoch visits the training set once in shuffled mini-batches of ``batch_size`` (the
     shuffling is seeded by ``seed``), taking one step ``w <- w - lr * dL/dw`` (with momentum) per batch.
-    After each epoch the train and validation loss/accuracy are measured in test mode.
+    After each epoch the training and validation DATA loss (no penalty) and accuracy are measured in
+    test mode and recorded (see ``History``; ``eval_train=False`` records the running mean of the batch
+    losses instead of evaluating the whole training set, which saves a forward pass over it).
 
+    callbacks: callables, each called as ``cb(model, history, epoch)`` after the epoch has been recorded
+    in ``history`` (before the early-stopping decision), e.g. to record weights or plot.
     Early stopping: with ``patience`` set, stop after ``patience`` epochs without a lower validation
-    loss and (``restore_best``) put back the weights of the best epoch.
+    data loss (training data loss without validation data) and (``restore_best``) put back the weights
+    of the best epoch (see ``EarlyStopping``).
     Raises ``DivergenceError`` when the loss becomes NaN or infinite.
     threads: BLAS threads; "auto" uses one for small networks, where more only add overhead
     (``nnedu.threads``), an int forces that many, None leaves the setting alone.
     """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model: expected an nnedu.MLP, got {type(model).__name__}")
     check_positive(epochs, "epochs", integer=True)
     check_positive(batch_size, "batch_size", integer=True)
-    X = check_X(X, model.sizes[0], dtype=model.dtype)
-    y = model._check_y(y, X.shape[0])
-    has_val = X_val is not None
-    if has_val != (y_val is not None):
+    X, y = model.check_data(X, y)
+    if (X_val is None) != (y_val is None):
         raise ValueError("X_val, y_val: expected both or neither")
-    if has_val:
-        X_val = check_X(X_val, model.sizes[0], name="X_val", dtype=model.dtype)
-        y_val = model._check_y(y_val, X_val.shape[0])
-    if patience is not None:
-        check_positive(patience, "patience", integer=True)
+    if X_val is not None:
+        X_val, y_val = model.check_data(X_val, y_val, x_name="X_val", y_name="y_val")
+    stopper = None if patience is None else EarlyStopping(patience, restore_best)
+    callbacks = _check_callbacks(callbacks)
+    if threads != "auto" and threads is not None:
+        check_positive(threads, "threads", integer=True)
     optimizer = SGD(lr, momentum)
     rng = np.random.default_rng(seed)
     history = History()
-    best_loss, best_params = np.inf, None
-
     if threads == "auto":
         threads = blas_threads_for(model.sizes, min(batch_size, X.shape[0]))
-    bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=True)
+
+    bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=True)
     with np.errstate(over="ignore", invalid="ignore"), blas_threads(threads):
-        for epoch in bar:
-            for Xb, yb in minibatches(X, y, batch_size, rng=rng):
-                loss = train_step(model, optimizer, Xb, yb)
-                if not np.isfinite(loss):
-                    bar.close()
-                    raise DivergenceError(f"the loss became {loss} in epoch {epoch}: lower the learning rate "
-                                          f"(lr={lr}) or check the inputs' scale")
-            tr_loss, tr_acc = model.evaluate(X, y)
-            if not np.isfinite(tr_loss):
+        for epoch in range(1, epochs + 1):
+            try:
+                running = train_epoch(model, optimizer, X, y, batch_size, rng)
+                train = evaluate(model, X, y) if eval_train else (running, np.nan)
+                if not np.isfinite(train[0]):
+                    raise DivergenceError(f"the loss became {train[0]}")
+            except DivergenceError as e:
                 bar.close()
-                raise DivergenceError(f"the loss became {tr_loss} in epoch {epoch}: lower the learning rate (lr={lr})")
-            history.train_loss.append(tr_loss)
-            history.train_acc.append(tr_acc)
-            monitored = tr_loss
-            if has_val:
-                va_loss, va_acc = model.evaluate(X_val, y_val)
-                history.val_loss.append(va_loss)
-                history.val_acc.append(va_acc)
-                monitored = va_loss
-            history.stopped_epoch = epoch
-            if monitored < best_loss:
-                best_loss, history.best_epoch = monitored, epoch
-                if patience is not None:
-                    best_params = model.get_params()
-            bar.set_postfix(loss=f"{tr_loss:.3g}", **({"val_loss": f"{monitored:.3g}"} if has_val else {}))
-            if patience is not None and epoch - history.best_epoch >= patience:
+                raise DivergenceError(f"{e} in epoch {epoch}: lower the learning rate (lr={lr}) "
+                                      f"or check the inputs' scale") from None
+            val = None if X_val is None else evaluate(model, X_val, y_val)
+            history.record(epoch, train, val, model.penalty())
+            for cb in callbacks:
+                cb(model, history, epoch)
+            bar.update(1)
+            bar.set_postfix(loss=f"{train[0]:.3g}", **({"val_loss": f"{val[0]:.3g}"} if val else {}))
+            if stopper is not None and stopper.update(model, history.monitored[-1], epoch):
+                _show_early_stop(bar, desc, epoch, history.best_epoch)
                 break
     bar.close()
-    if patience is not None and restore_best and best_params is not None:
-        model.set_params(best_params)
-        history.restored_best = True
+    if stopper is not None:
+        history.restored_best = stopper.restore(model)
     return history
 
 
+def _check_callbacks(callbacks):
+    callbacks = [] if callbacks is None else [callbacks] if callable(callbacks) else list(callbacks)
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(f"callbacks: expected callables cb(model, history, epoch), got {cb!r}")
+    return callbacks
+
+
+def _show_early_stop(bar, desc, epoch, best_epoch):
+    """End the bar full (a success, not an interrupted run) and say in its text why it ended early."""
+    if bar.disable:
+        return
+    start = bar.start_t
+    bar.reset(total=epoch)
+    bar.start_t = start
+    bar.update(epoch)
+    bar.set_description(f"{desc} (early stop at epoch {epoch}, best {best_epoch})")
+
+
 def accuracy(model, X, y):
-    """Fraction of samples whose predicted label equals ``y``."""
-    return float(np.mean(model.predict(X) == np.asarray(y)))
+    """Fraction of samples whose predicted label equals ``y`` (labels (N,) or a column (N, 1))."""
+    if not isinstance(model, MLP):
+        return float(np.mean(model.predict(X) == np.asarray(y)))
+    if model.output == "identity":
+        raise ValueError("model: accuracy needs a softmax or sigmoid output (class labels), got output='identity'")
+    X, y = model.check_data(X, y)
+    return float(np.mean(model.labels(model.forward(X)) == y))
 
 
 def random_restarts(make_model, X, y, seeds=(0, 1, 2, 3, 4), progress=True, **fit_kwargs):
-    """Train one model per seed (``make_model(seed)`` builds it; ``fit`` shuffles with the same seed)
-    and keep the one with the LOWEST TRAINING ERROR, as the lecture recommends (for an identity
-    output, where there is no error rate, the lowest training loss).
+    """Train one model per seed and keep the one with the LOWEST TRAINING ERROR, as the lecture
+    recommends (for an identity output, where there is no error rate, the lowest training data loss).
 
-    Returns ``(best_model, results)`` where ``results`` lists ``{"seed", "train_error", "history"}``.
+    ``make_model(seed)`` builds each model; ``fit`` shuffles with the same seed, unless ``seed=...`` is
+    passed among ``fit_kwargs`` (then every run shuffles with that one and only the initial weights
+    differ). The error is measured on the final weights (the best epoch's when early stopping restored
+    them). Returns ``(best_model, results)`` where ``results`` lists ``{"seed", "train_error", "history"}``.
     """
+    if not callable(make_model):
+        raise TypeError(f"make_model: expected a function seed -> MLP, got {make_model!r}")
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds: expected at least one seed, got none")
+    shuffle_seed = fit_kwargs.pop("seed", None)
     results, best = [], None
-    for seed in tqdm(list(seeds), desc="restarts", disable=not progress):
+    for seed in tqdm(seeds, desc="restarts", disable=not progress):
         model = make_model(seed)
-        history = fit(model, X, y, seed=seed, progress=False, **fit_kwargs)
-        err = history.train_loss[-1] if model.output == "identity" else 1.0 - accuracy(model, X, y)
+        history = fit(model, X, y, seed=seed if shuffle_seed is None else shuffle_seed, progress=False,
+                      **fit_kwargs)
+        err = model.evaluate(X, y)[0] if model.output == "identity" else 1.0 - accuracy(model, X, y)
         results.append({"seed": seed, "train_error": err, "history": history})
         if best is None or err < best[0]:
             best = (err, model)

@@ -82,3 +82,31 @@ def test_same_seed_same_weights_different_seed_different():
     a, b, c = nnedu.MLP([4, 5, 3], seed=7), nnedu.MLP([4, 5, 3], seed=7), nnedu.MLP([4, 5, 3], seed=8)
     np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
     assert not np.array_equal(a.params["W1"], c.params["W1"])
+
+
+def test_forward_upto_returns_each_layers_output():
+    X = np.random.default_rng(1).standard_normal((6, 4))
+    m = nnedu.MLP([4, 5, 7, 3], activation="tanh", dropout=0.5, seed=2)
+    z1 = np.tanh(X @ m.params["W1"] + m.params["b1"])
+    z2 = np.tanh(z1 @ m.params["W2"] + m.params["b2"])
+    np.testing.assert_allclose(m.forward(X, upto=1), z1)
+    np.testing.assert_allclose(m.forward(X, upto=2), z2)
+    np.testing.assert_allclose(m.forward(X, upto=3), z2 @ m.params["W3"] + m.params["b3"])
+    np.testing.assert_array_equal(m.forward(X, upto=3), m.forward(X))
+    np.testing.assert_array_equal(m.forward(X, train=True, upto=1), z1)   # before dropout
+    for bad in (0, 4, 1.0, True):
+        with pytest.raises(ValueError, match=r"upto: expected a layer number 1\.\.3"):
+            m.forward(X, upto=bad)
+
+
+def test_layers_are_numbered_from_1_to_L():
+    m = nnedu.MLP([4, 5, 7, 3])
+    assert sorted(m.linears) == [1, 2, 3] and sorted(m.hidden) == sorted(m.dropouts) == [1, 2]
+
+
+def test_evaluate_returns_the_data_loss_without_penalty():
+    X, y = np.random.default_rng(0).standard_normal((8, 4)), np.arange(8) % 3
+    m = nnedu.MLP([4, 5, 3], l2=0.5, seed=0)
+    data_loss = nnedu.losses.softmax_cross_entropy(m.loss(X), y)[0]
+    assert m.evaluate(X, y)[0] == pytest.approx(data_loss)
+    assert m.loss(X, y)[0] == pytest.approx(data_loss + m.penalty())

@@ -55,7 +55,7 @@ def test_dropout_matches_torch_with_the_same_mask():
     X, y = rng.standard_normal((16, 5)), rng.integers(0, 3, 16)
     model = nnedu.MLP([5, 8, 8, 3], activation="relu", dropout=0.4, seed=0)
     loss, grads = model.loss(X, y)
-    masks = [d.mask for d in model.dropouts]
+    masks = [d.mask for d in model.dropouts.values()]
     assert all(m is not None and 0 < m.mean() < 1 for m in masks)
     t_loss, t_grads = torch_loss(model, X, y, masks)
     assert abs(loss - t_loss) / abs(t_loss) < 1e-10

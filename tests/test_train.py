@@ -84,3 +84,36 @@ def test_float32_training_works():
     m = nnedu.MLP([2, 30, 2], activation="relu", dtype=np.float32)
     nnedu.fit(m, X, y, epochs=50, lr=0.3, progress=False)
     assert m.params["W1"].dtype == np.float32 and nnedu.accuracy(m, X, y) > 0.9
+
+
+def test_callbacks_are_called_after_each_epoch_is_recorded():
+    X, y = data.moons(60)
+    seen = []
+
+    def cb(model, history, epoch):
+        assert isinstance(model, nnedu.MLP) and len(history.train_loss) == epoch == history.stopped_epoch
+        seen.append((epoch, history.val_loss[-1]))
+    h = nnedu.fit(nnedu.MLP([2, 8, 2]), X[:40], y[:40], X[40:], y[40:], epochs=4, callbacks=[cb], progress=False)
+    assert seen == list(zip([1, 2, 3, 4], h.val_loss))
+    with pytest.raises(TypeError, match="callbacks: expected callables"):
+        nnedu.fit(nnedu.MLP([2, 8, 2]), X, y, epochs=1, callbacks=[1], progress=False)
+
+
+def test_callbacks_run_before_early_stopping_decides():
+    X, y = data.digits()
+    seen = []
+    h = nnedu.fit(nnedu.MLP([64, 50, 10], activation="relu"), X[:60], y[:60], X[1000:1200], y[1000:1200],
+                  epochs=300, batch_size=16, lr=0.1, patience=3, progress=False,
+                  callbacks=lambda m, hist, e: seen.append(e))
+    assert seen[-1] == h.stopped_epoch < 300
+
+
+def test_validation_and_early_stopping_monitor_the_data_loss():
+    X, y = data.moons(100)
+    m = nnedu.MLP([2, 10, 2], l2=0.1, seed=0)
+    h = nnedu.fit(m, X[:70], y[:70], X[70:], y[70:], epochs=6, progress=False)
+    assert len(h.train_penalty) == 6 and all(p > 0 for p in h.train_penalty)
+    assert h.train_penalty[-1] == pytest.approx(m.penalty())
+    assert h.val_loss[-1] == pytest.approx(m.evaluate(X[70:], y[70:])[0])
+    assert h.train_loss[-1] == pytest.approx(nnedu.losses.softmax_cross_entropy(m.loss(X[:70]), y[:70])[0])
+    assert h.best_epoch == int(np.argmin(h.val_loss)) + 1
