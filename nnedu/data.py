@@ -1,10 +1,12 @@
 """Data sets used in the course (all generated or bundled with scikit-learn: nothing downloads),
 and the usual preparation: splits, standardization, one-hot labels, mini-batches, k-fold indices."""
+import numbers
+
 import numpy as np
 from sklearn import datasets
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-from .checks import check_X, check_positive
+from .checks import check_nonnegative, check_positive, check_X
 
 
 def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
@@ -14,6 +16,7 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
     """
     check_positive(n_per_class, "n_per_class", integer=True)
     check_positive(n_classes, "n_classes", integer=True)
+    check_nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     X = np.zeros((n_per_class * n_classes, 2))
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
@@ -29,6 +32,7 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
 def moons(n_samples=200, noise=0.2, seed=0):
     """Two interleaving half circles (scikit-learn's ``make_moons``): X (N, 2), y (N,) in {0, 1}."""
     check_positive(n_samples, "n_samples", integer=True)
+    check_nonnegative(noise, "noise")
     X, y = datasets.make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return X, y.astype(np.int64)
 
@@ -36,6 +40,9 @@ def moons(n_samples=200, noise=0.2, seed=0):
 def circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
     """A circle inside another (scikit-learn's ``make_circles``): X (N, 2), y (N,) in {0, 1}."""
     check_positive(n_samples, "n_samples", integer=True)
+    check_nonnegative(noise, "noise")
+    if not 0 < factor < 1:
+        raise ValueError(f"factor: expected the inner circle's relative radius in (0, 1), got {factor!r}")
     X, y = datasets.make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
     return X, y.astype(np.int64)
 
@@ -48,33 +55,54 @@ def digits(classes=None):
     d = datasets.load_digits()
     X, y = d.data / 16.0, d.target.astype(np.int64)
     if classes is not None:
-        keep = np.isin(y, list(classes))
-        if not keep.any():
+        classes = list(classes) if not isinstance(classes, (int, np.integer)) else [classes]
+        if not classes or not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) and 0 <= c <= 9
+                                  for c in classes):
             raise ValueError(f"classes: expected digits among 0..9, got {classes!r}")
+        keep = np.isin(y, classes)
         X, y = X[keep], y[keep]
     return X, y
 
 
-def split(X, y, val=0.0, test=0.25, seed=0, stratify=True):
+def split(X, y, val=0.0, test=0.25, seed=0, stratify=None):
     """Shuffle and split into train / validation / test parts (fractions of the whole set).
 
     Returns ``(X_train, y_train, X_test, y_test)`` when ``val == 0`` and
-    ``(X_train, y_train, X_val, y_val, X_test, y_test)`` otherwise. Stratified by label by default.
+    ``(X_train, y_train, X_val, y_val, X_test, y_test)`` otherwise.
+    stratify: keep each class's share in every part. None (default): when ``y`` holds class labels
+    (integers or booleans, 1-D), not for real-valued targets; True: always (labels needed); False: never.
     """
     X = check_X(X)
     y = np.asarray(y)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y: expected {X.shape[0]} labels to match X, got shape {y.shape}")
-    if not (0 <= val < 1 and 0 < test < 1 and val + test < 1):
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y: expected {X.shape[0]} labels or targets to match X, got shape {y.shape}")
+    if not all(isinstance(f, numbers.Real) and not isinstance(f, bool) for f in (val, test)) or not (
+            0 <= val < 1 and 0 < test < 1 and val + test < 1):
         raise ValueError(f"val, test: expected fractions with 0 <= val, 0 < test and val + test < 1, got {val}, {test}")
-    strat = y if stratify else None
-    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test, random_state=seed, stratify=strat)
+    is_labels = y.ndim == 1 and y.dtype.kind in "biu"
+    if stratify is None:
+        stratify = is_labels
+    elif stratify and not is_labels:
+        raise ValueError(f"stratify: needs class labels (a 1-D integer y), got y of dtype {y.dtype} and shape "
+                         f"{y.shape}; pass stratify=False for real-valued targets")
+    parts = _split(X, y, test, seed, stratify)
     if not val:
-        return X_rest, y_rest, X_test, y_test
-    strat = y_rest if stratify else None
-    X_tr, X_val, y_tr, y_val = train_test_split(X_rest, y_rest, test_size=val / (1 - test), random_state=seed,
-                                                stratify=strat)
-    return X_tr, y_tr, X_val, y_val, X_test, y_test
+        return parts
+    X_rest, y_rest, X_test, y_test = parts
+    return _split(X_rest, y_rest, val / (1 - test), seed, stratify) + (X_test, y_test)
+
+
+def _split(X, y, fraction, seed, stratify):
+    if stratify:
+        counts = np.unique(y, return_counts=True)[1]
+        n_test = int(np.ceil(fraction * len(y)))
+        if counts.min() < 2 or n_test < len(counts) or len(y) - n_test < len(counts):
+            raise ValueError(f"stratify: cannot keep every class in every part ({len(counts)} classes, the "
+                             f"smallest with {counts.min()} samples, {len(y)} samples in all); "
+                             f"pass stratify=False or use more data")
+    X_a, X_b, y_a, y_b = train_test_split(X, y, test_size=fraction, random_state=seed,
+                                          stratify=y if stratify else None)
+    return X_a, y_a, X_b, y_b
 
 
 class Standardizer:
@@ -101,8 +129,9 @@ class Standardizer:
 
 def one_hot(y, n_classes):
     """(N,) integer labels -> (N, n_classes) matrix of 0s with a 1 at each label."""
+    check_positive(n_classes, "n_classes", integer=True)
     y = np.asarray(y)
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and (y.min() < 0 or y.max() >= n_classes)):
+    if y.ndim != 1 or y.dtype.kind not in "biu" or (y.size and (y.min() < 0 or y.max() >= n_classes)):
         raise ValueError(f"y: expected a 1-D array of integer labels in 0..{n_classes - 1}")
     out = np.zeros((y.shape[0], n_classes))
     out[np.arange(y.shape[0]), y] = 1.0
@@ -116,6 +145,8 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None):
     """
     check_positive(batch_size, "batch_size", integer=True)
     n = X.shape[0]
+    if len(y) != n:
+        raise ValueError(f"y: expected {n} rows to match X, got {len(y)}")
     order = np.random.default_rng(rng).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
@@ -124,7 +155,10 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None):
 
 def kfold(n_samples, k=5, seed=0, y=None):
     """Indices ``[(train_idx, val_idx), ...]`` of k folds (stratified by ``y`` when given)."""
+    check_positive(n_samples, "n_samples", integer=True)
     check_positive(k, "k", integer=True)
+    if y is not None and len(y) != n_samples:
+        raise ValueError(f"y: expected {n_samples} labels to match n_samples, got {len(y)}")
     if k < 2 or k > n_samples:
         raise ValueError(f"k: expected 2 <= k <= n_samples={n_samples}, got {k}")
     if y is not None:

@@ -26,10 +26,13 @@ def _area_matrix(n_in, n_out):
 def resize(image, shape):
     """Resize an (H, W) or (H, W, C) image to ``shape = (h, w)`` by area averaging (each output
     pixel is the mean of the input pixels it covers; for shrinking). Returns float64."""
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim not in (2, 3):
+    image = np.asarray(image)
+    if image.dtype.kind not in "biuf":
+        raise TypeError(f"image: expected an array of real numbers, got dtype {image.dtype}")
+    image = image.astype(np.float64)
+    if image.ndim not in (2, 3) or 0 in image.shape:
         raise ValueError(f"image: expected an (H, W) or (H, W, C) array, got shape {image.shape}")
-    if (len(shape) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
+    if (not isinstance(shape, (tuple, list)) or len(shape) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
                                    for s in shape)):
         raise ValueError(f"shape: expected two positive integers (h, w), got {shape!r}")
     rows, cols = _area_matrix(image.shape[0], shape[0]), _area_matrix(image.shape[1], shape[1])
@@ -59,9 +62,13 @@ def show_images(images, titles=None, cols=8, size=1.4, cmap="gray", suptitle=Non
     ``plt.show()``).
     """
     images = np.asarray(images)
-    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3):
+    if images.dtype.kind not in "biuf":
+        raise TypeError(f"images: expected an array of real numbers in [0, 1], got dtype {images.dtype}")
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3) or images.shape[0] == 0:
         raise ValueError(f"images: expected a batch (N, H, W) or (N, H, W, 3), got shape {images.shape}")
     n = images.shape[0]
+    if isinstance(cols, bool) or not isinstance(cols, (int, np.integer)) or cols < 1:
+        raise ValueError(f"cols: expected a positive number of columns, got {cols!r}")
     if titles is not None and len(titles) != n:
         raise ValueError(f"titles: expected {n} titles (one per image), got {len(titles)}")
     cols = max(1, min(cols, n))

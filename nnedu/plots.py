@@ -24,9 +24,14 @@ def plot_decision_boundary(predict, X, y, ax=None, title=None, resolution=200, m
     predict: a model with ``.predict`` or a function (M, 2) -> (M,) labels; X (N, 2), y (N,).
     """
     X, y = np.asarray(X), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X: expected 2-D points of shape (N, 2), got shape {X.shape}")
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0 or X.dtype.kind not in "biuf":
+        raise ValueError(f"X: expected 2-D points of shape (N, 2) with N >= 1, got shape {X.shape}")
+    if y.shape != (X.shape[0],) or y.dtype.kind not in "biuf":
+        raise ValueError(f"y: expected {X.shape[0]} class labels of shape ({X.shape[0]},), got shape {y.shape} "
+                         f"and dtype {y.dtype}")
     predict = getattr(predict, "predict", predict)
+    if not callable(predict):
+        raise TypeError(f"predict: expected a model with .predict or a function, got {type(predict).__name__}")
     ax = _axes(ax)
     x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
     x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
@@ -49,6 +54,8 @@ def plot_learning_curves(history, ax=None, metric="loss", title=None):
     marks the best epoch when there is validation data."""
     if metric not in ("loss", "acc"):
         raise ValueError(f"metric: expected 'loss' or 'acc', got {metric!r}")
+    if not hasattr(history, f"train_{metric}"):
+        raise TypeError(f"history: expected the History returned by nnedu.fit, got {type(history).__name__}")
     ax = _axes(ax)
     train, val = getattr(history, f"train_{metric}"), getattr(history, f"val_{metric}")
     epochs = np.arange(1, len(train) + 1)
@@ -73,6 +80,10 @@ def plot_weight_images(W, image_shape=(8, 8), n=16, cols=8, fig=None, title=None
     if W.ndim != 2 or W.shape[0] != int(np.prod(image_shape)):
         raise ValueError(f"W: expected shape ({int(np.prod(image_shape))}, H) for images of {image_shape}, "
                          f"got {W.shape}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n: expected a positive number of units to show, got {n!r}")
+    if isinstance(cols, bool) or not isinstance(cols, (int, np.integer)) or cols < 1:
+        raise ValueError(f"cols: expected a positive number of columns, got {cols!r}")
     n = min(n, W.shape[1])
     rows = int(np.ceil(n / cols))
     fig = fig or plt.figure(figsize=(1.2 * cols, 1.3 * rows))

@@ -10,6 +10,7 @@ ipywidgets controls to it::
     playground()                                                        # the interactive version
 """
 import math
+import numbers
 
 import matplotlib.pyplot as plt
 
@@ -71,6 +72,8 @@ def train_and_plot(dataset=DEFAULTS["dataset"], hidden=DEFAULTS["hidden"], activ
     Raises ValueError/TypeError naming a bad argument, ``DivergenceError`` when the loss blows up.
     """
     check_settings(dataset, hidden, activation, l2, lr, epochs)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
     X_tr, y_tr, X_val, y_val = load_dataset(dataset, seed)
     n_classes = int(y_tr.max()) + 1
     model = MLP([2, hidden, n_classes], activation=activation, l2=l2, seed=seed)

@@ -96,3 +96,159 @@ def test_bad_data_arguments():
         nnedu.data.spiral(n_per_class=0)
     with pytest.raises(ValueError, match="val, test: expected fractions"):
         nnedu.data.split(X, y, val=0.5, test=0.6)
+
+
+# -- the edges of issue 11: each works as a user expects or raises a clear error ------------------
+def test_save_load_json_dtype_suffix_and_numpy_scalars(tmp_path):
+    m = nnedu.MLP(np.array([3, 4, 3]), dropout=np.linspace(0, 0.5, 3)[1], l2=np.float32(0.01),
+                  dtype=np.float32, seed=np.int64(3))
+    written = m.save(tmp_path / "model")
+    assert written == tmp_path / "model.npz"
+    back = nnedu.MLP.load(tmp_path / "model")
+    assert back.dtype == np.float32 and back.config() == m.config() and back.seed == 3
+    assert nnedu.MLP.load(str(tmp_path / "model.npz"), dtype=np.float64).dtype == np.float64
+    import json
+    with np.load(written) as f:
+        assert json.loads(str(f["__config__"]))["dtype"] == "float32"
+    with pytest.raises(FileNotFoundError, match="path: no saved model"):
+        nnedu.MLP.load(tmp_path / "missing")
+    with pytest.raises(TypeError, match="path: expected a file name"):
+        m.save(3)
+
+
+def test_random_restarts_rank_by_restored_weights_and_check_seeds():
+    rng = np.random.default_rng(0)
+    Xr = rng.standard_normal((60, 2))
+    t = Xr @ np.array([[1.0], [-2.0]])
+    best, results = nnedu.random_restarts(lambda s: nnedu.MLP([2, 3, 1], output="identity", seed=s), Xr[:40],
+                                          t[:40], seeds=[0, 1], epochs=20, X_val=Xr[40:], y_val=t[40:],
+                                          patience=2, lr=0.5, progress=False)
+    for r in results:
+        assert r["train_error"] >= 0
+    assert min(r["train_error"] for r in results) == pytest.approx(best.evaluate(Xr[:40], t[:40])[0])
+    with pytest.raises(ValueError, match="seeds: expected at least one seed"):
+        nnedu.random_restarts(lambda s: nnedu.MLP([3, 4, 3], seed=s), X, y, seeds=[], progress=False)
+    _, res = nnedu.random_restarts(lambda s: nnedu.MLP([3, 4, 3], seed=s), X, y, seeds=[0, 1], seed=7,
+                                   epochs=2, progress=False)
+    assert len(res) == 2
+
+
+def test_accuracy_with_a_column_of_labels_and_identity_outputs(model):
+    Xr = np.random.default_rng(0).standard_normal((5, 3))
+    assert nnedu.accuracy(model, Xr, y[:, None]) == nnedu.accuracy(model, Xr, y)
+    with pytest.raises(ValueError, match="model: accuracy needs a softmax or sigmoid output"):
+        nnedu.accuracy(nnedu.MLP([3, 2], output="identity"), Xr, np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="y: expected 5 labels"):
+        nnedu.accuracy(model, Xr, np.zeros((5, 2), dtype=int))
+
+
+def test_losses_with_vector_targets_and_scores():
+    s = np.array([[0.5], [1.0], [-1.0]])
+    loss, d = nnedu.losses.squared_error(s, np.array([0.0, 1.0, 2.0]))
+    assert d.shape == (3, 1) and loss == pytest.approx(0.5 * (0.25 + 0 + 9) / 3)
+    l1, d1 = nnedu.losses.sigmoid_binary_cross_entropy(s[:, 0], np.array([1, 0, 1]))
+    l2, d2 = nnedu.losses.sigmoid_binary_cross_entropy(s, np.array([1, 0, 1]))
+    assert d1.shape == (3,) and d2.shape == (3, 1) and l1 == l2
+    np.testing.assert_array_equal(d1, d2[:, 0])
+    with pytest.raises(ValueError, match=r"y: expected targets of shape \(3, 2\)"):
+        nnedu.losses.squared_error(np.zeros((3, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"y: expected integer labels of shape \(3,\)"):
+        nnedu.losses.softmax_cross_entropy(np.zeros((3, 2)), np.zeros(4, dtype=int))
+
+
+@pytest.mark.parametrize("bad", [np.zeros((2, 3), dtype=complex), np.zeros((2, 3), dtype="timedelta64[s]"),
+                                 np.zeros((2, 3), dtype="datetime64[s]")])
+def test_check_X_refuses_complex_and_time_arrays(model, bad):
+    with pytest.raises(TypeError, match="X: expected a numeric array of real numbers"):
+        model.loss(bad)
+
+
+def test_huge_float_labels_are_reported_without_warnings(model):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"y: expected labels in 0\.\.2, got values from 0 to 1e\+30"):
+            model.loss(X, np.array([0, 1, 1e30, 0, 1]))
+
+
+def test_seed_none_draws_and_records_a_seed():
+    a, b = nnedu.MLP([3, 4, 3], seed=None), nnedu.MLP([3, 4, 3], seed=None)
+    assert isinstance(a.seed, int) and a.seed != b.seed
+    again = nnedu.MLP([3, 4, 3], seed=a.seed)
+    np.testing.assert_array_equal(again.params["W1"], a.params["W1"])
+    with pytest.raises(ValueError, match="seed: expected a non-negative integer or None"):
+        nnedu.MLP([3, 4, 3], seed=-1)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2.0, True, "2"])
+def test_maxout_k_is_checked(k):
+    with pytest.raises(ValueError, match=r"maxout_k: expected an integer >= 2"):
+        nnedu.MLP([3, 4, 3], activation="maxout", maxout_k=k)
+
+
+def test_sizes_from_numpy_and_boolean_labels_for_a_sigmoid_output():
+    m = nnedu.MLP(np.array([3, 4, 1]), output="sigmoid")
+    assert m.sizes == [3, 4, 1] and all(type(s) is int for s in m.sizes)
+    yb = np.array([True, False, True, True, False])
+    assert np.isfinite(m.loss(X, yb)[0]) and m.loss(X, yb)[0] == m.loss(X, yb.astype(int))[0]
+    assert 0 <= nnedu.accuracy(m, X, yb) <= 1
+
+
+def test_bad_validation_labels_are_named_y_val(model):
+    with pytest.raises(ValueError, match=r"y_val: expected labels in 0\.\.2"):
+        nnedu.fit(model, X, y, X, np.array([0, 1, 7, 0, 1]), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="X_val: expected 3 features"):
+        nnedu.fit(model, X, y, np.zeros((5, 2)), y, epochs=1, progress=False)
+
+
+def test_gradient_check_of_a_float32_model_runs_in_float64():
+    Xr, yr = np.random.default_rng(0).standard_normal((6, 3)), np.array([0, 1, 2, 0, 1, 2])
+    m = nnedu.MLP([3, 5, 3], dtype=np.float32, seed=1)
+    W1 = m.params["W1"].copy()
+    errors = nnedu.check_model_gradients(m, Xr, yr)
+    assert max(errors.values()) < 1e-7 and m.dtype == np.float32
+    np.testing.assert_array_equal(m.params["W1"], W1)
+
+
+def test_split_does_not_stratify_real_targets():
+    Xr = np.random.default_rng(0).standard_normal((40, 2))
+    t = Xr.sum(axis=1)
+    X_tr, t_tr, X_te, t_te = nnedu.data.split(Xr, t)
+    assert len(t_tr) == 30 and len(t_te) == 10
+    with pytest.raises(ValueError, match="stratify: needs class labels"):
+        nnedu.data.split(Xr, t, stratify=True)
+    with pytest.raises(ValueError, match="stratify: cannot keep every class in every part"):
+        nnedu.data.split(Xr, np.r_[np.zeros(39, dtype=int), 1])
+    assert len(nnedu.data.split(Xr, np.r_[np.zeros(39, dtype=int), 1], stratify=False)) == 4
+
+
+def test_set_params_refuses_nan_unknown_keys_and_config_is_a_copy(model):
+    p = model.get_params()
+    with pytest.raises(ValueError, match=r"params: unknown keys \['W9'\]"):
+        model.set_params({**p, "W9": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"params\['W1'\]: expected finite values"):
+        model.set_params({**p, "W1": np.full_like(p["W1"], np.nan)})
+    with pytest.raises(TypeError, match="params: expected a dict"):
+        model.set_params([1, 2])
+    np.testing.assert_array_equal(model.params["W1"], p["W1"])      # unchanged after a refusal
+    c = model.config()
+    c["sizes"].append(99)
+    assert model.sizes == [3, 4, 3]
+
+
+def test_other_public_helpers_check_their_arguments():
+    with pytest.raises(ValueError, match="noise: expected a finite number >= 0"):
+        nnedu.data.moons(noise=-1)
+    with pytest.raises(ValueError, match="classes: expected digits among 0..9"):
+        nnedu.data.digits(classes=[0, 12])
+    with pytest.raises(ValueError, match="y: expected 5 rows to match X"):
+        list(nnedu.data.minibatches(X, y[:3], 2))
+    with pytest.raises(ValueError, match="n: expected a positive number of threads"):
+        with nnedu.threads.blas_threads(0):
+            pass
+    with pytest.raises(TypeError, match="model: expected an nnedu.MLP"):
+        nnedu.fit("model", X, y)
+    with pytest.raises(TypeError, match="threads: expected a positive integer"):
+        nnedu.fit(nnedu.MLP([3, 4, 3]), X, y, threads="many", progress=False)
+    with pytest.raises(ValueError, match="h: expected a small positive step"):
+        nnedu.check_model_gradients(nnedu.MLP([3, 4, 3]), X, y, h=0.0)
