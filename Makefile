@@ -66,9 +66,10 @@ DIR ?= release
 release: $(STAMP)
 	$(PY) -m nnedu.instructor release $(DIR) $(if $(FORCE),--force,)
 
-## Speed of nnedu vs PyTorch (not part of the tests).
+## Speed of nnedu vs PyTorch (not part of the tests): one training step, then whole fit() runs.
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
+	$(PY) benchmarks/bench_fit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -38,8 +38,8 @@ def mnist_like(n=4096, seed=0):
 
 
 # (name, sizes, batch size, epochs, data)
-CASES = [("spiral", [2, 100, 3], 32, 30, spiral), ("digits", [64, 100, 10], 32, 10, digits),
-         ("784-256-10", [784, 256, 10], 128, 3, mnist_like)]
+CASES = [("spiral", [2, 100, 3], 32, 100, spiral), ("digits", [64, 100, 10], 32, 20, digits),
+         ("784-256-10", [784, 256, 10], 128, 5, mnist_like)]
 
 
 def time_nnedu(sizes, batch, epochs, X, y, dtype):
@@ -79,7 +79,7 @@ def time_torch(sizes, batch, epochs, X, y, dtype, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     args = parser.parse_args()
     dtype = np.dtype(args.dtype)

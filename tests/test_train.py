@@ -117,3 +117,60 @@ def test_validation_and_early_stopping_monitor_the_data_loss():
     assert h.val_loss[-1] == pytest.approx(m.evaluate(X[70:], y[70:])[0])
     assert h.train_loss[-1] == pytest.approx(nnedu.losses.softmax_cross_entropy(m.loss(X[:70]), y[:70])[0])
     assert h.best_epoch == int(np.argmin(h.val_loss)) + 1
+
+
+def test_early_stopping_object_on_its_own():
+    m = nnedu.MLP([2, 3, 2])
+    stopper = nnedu.EarlyStopping(patience=2)
+    decisions = [stopper.update(m, loss, epoch) for epoch, loss in enumerate([1.0, 0.5, 0.7, 0.6], start=1)]
+    assert decisions == [False, False, False, True] and stopper.best_epoch == 2
+    best_W1 = stopper.best_params["W1"].copy()
+    m.params["W1"] += 1.0
+    assert stopper.restore(m)
+    np.testing.assert_array_equal(m.params["W1"], best_W1)
+    assert not nnedu.EarlyStopping(3, restore_best=False).restore(m)
+    with pytest.raises(ValueError, match="patience: expected a positive integer"):
+        nnedu.EarlyStopping(0)
+
+
+def test_progress_bar_ends_full_when_stopping_early(monkeypatch):
+    import nnedu.train as train
+    bars = []
+
+    class Recording(train.tqdm):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            bars.append(self)
+    monkeypatch.setattr(train, "tqdm", Recording)
+    X, y = data.digits()
+    h = nnedu.fit(nnedu.MLP([64, 50, 10], activation="relu"), X[:60], y[:60], X[1000:1200], y[1000:1200],
+                  epochs=300, batch_size=16, lr=0.1, patience=3, desc="digits")
+    bar = bars[0]
+    assert h.stopped_epoch < 300 and bar.n == bar.total == h.stopped_epoch
+    assert f"early stop at epoch {h.stopped_epoch}, best {h.best_epoch}" in bar.desc
+
+
+def test_running_training_loss_without_full_evaluation():
+    X, y = data.spiral(50)
+    h = nnedu.fit(nnedu.MLP([2, 20, 3], activation="relu"), X, y, epochs=5, eval_train=False, progress=False)
+    assert len(h.train_loss) == 5 and all(np.isnan(h.train_acc)) and h.train_loss[-1] < h.train_loss[0]
+    full = nnedu.fit(nnedu.MLP([2, 20, 3], activation="relu"), X, y, epochs=5, progress=False)
+    assert full.val_loss == [] and h.train_loss != full.train_loss
+
+
+def test_notebook_progress_bar_turns_green_when_stopping_early(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    from tqdm.notebook import tqdm as notebook_tqdm
+    import nnedu.train as train
+    bars = []
+
+    def make(*a, **k):
+        bars.append(notebook_tqdm(*a, **k))
+        return bars[-1]
+    monkeypatch.setattr(train, "tqdm", make)
+    X, y = data.digits()
+    h = nnedu.fit(nnedu.MLP([64, 50, 10], activation="relu"), X[:60], y[:60], X[1000:1200], y[1000:1200],
+                  epochs=300, batch_size=16, lr=0.1, patience=3)
+    _, widget_bar, _ = bars[0].container.children
+    assert h.stopped_epoch < 300 and widget_bar.bar_style == "success"
+    assert widget_bar.value == widget_bar.max == h.stopped_epoch
