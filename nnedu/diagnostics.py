@@ -71,6 +71,13 @@ def dead_fraction(z, activation="relu"):
     return float(np.mean(np.all(z <= 0, axis=0)))
 
 
+def _dropout_generators(model):
+    """The random generators of the model's dropout layers (one shared generator in nnedu's MLP)."""
+    drops = getattr(model, "dropouts", None) or []
+    drops = drops.values() if isinstance(drops, dict) else drops
+    return list({id(d.rng): d.rng for d in drops if isinstance(getattr(d, "rng", None), np.random.Generator)}.values())
+
+
 def hidden_outputs(model, X):
     """``[z_1, ..., z_{L-1}]``: every hidden layer's outputs in test mode (no dropout), each (N, H_l)."""
     return [model.forward(X, train=False, upto=l) for l in range(1, model.n_layers)]
@@ -135,14 +142,22 @@ def snapshot(model, X, y, lr=None, threshold=0.97):
     """Per-layer statistics of ``model`` on the batch ``(X, y)``: a ``Snapshot`` (see its docstring).
 
     lr: the learning rate for ``update_ratio`` (None: NaN). threshold: the saturation threshold of
-    ``saturated_fraction``. The model is not changed.
+    ``saturated_fraction``. The model is not changed, and neither is its dropout random stream (the
+    masks drawn for the backward pass are drawn from a generator whose state is put back afterwards), so
+    recording statistics during ``fit`` does not change the training run.
     """
     if lr is not None and (not isinstance(lr, (int, float, np.floating)) or not lr > 0):
         raise ValueError(f"lr: expected a positive learning rate or None, got {lr!r}")
     threshold = _check_threshold(threshold)
     zs = hidden_outputs(model, X)
     act = model.activation
-    loss, grads = model.loss(X, y)
+    generators = _dropout_generators(model)
+    states = [g.bit_generator.state for g in generators]
+    try:
+        loss, grads = model.loss(X, y)
+    finally:
+        for g, state in zip(generators, states):
+            g.bit_generator.state = state
     L = model.n_layers
     dW = [grads[f"W{l}"] for l in range(1, L + 1)]
     W_norm = np.array([np.linalg.norm(model.params[f"W{l}"]) for l in range(1, L + 1)])

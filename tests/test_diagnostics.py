@@ -169,6 +169,18 @@ def test_recorder_through_fit(data):
         rec["nope"]
 
 
+def test_recording_does_not_change_training(data):
+    """Same weights after fit with and without a Recorder, dropout on (its masks come from a random stream)."""
+    X, y = data
+    runs = []
+    for callbacks in ([], [diagnostics.Recorder(X[:40], y[:40], lr=0.1)]):
+        model = nnedu.MLP([20, 16, 16, 3], activation="relu", dropout=0.3, seed=0)
+        nnedu.fit(model, X, y, epochs=3, batch_size=50, lr=0.1, progress=False, callbacks=callbacks)
+        runs.append(model.get_params())
+    for k in runs[0]:
+        np.testing.assert_array_equal(runs[0][k], runs[1][k])
+
+
 def test_recorder_every(data):
     X, y = data
     model = nnedu.MLP([20, 8, 3], activation="relu", seed=0)
