@@ -88,3 +88,16 @@ def test_dropout_rejects_bad_p(p):
 def test_unknown_activation_name():
     with pytest.raises(ValueError, match="activation: expected one of"):
         layers.make_activation("swish")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dropout_mask_is_the_kept_units_and_scaled_mask_is_exact(dtype):
+    z = np.ones((200, 50), dtype=dtype)
+    d = layers.Dropout(0.3, np.random.default_rng(0))
+    out = d.forward(z)
+    assert d.mask.dtype == bool and abs(d.mask.mean() - 0.7) < 0.02
+    assert d.scaled_mask.dtype == dtype and out.dtype == dtype
+    np.testing.assert_array_equal(d.scaled_mask, np.where(d.mask, dtype(1) / dtype(0.7), 0).astype(dtype))
+    np.testing.assert_array_equal(d.backward(z), out)
+    d.forward(z, train=False)
+    assert d.mask is None and d.scaled_mask is None
