@@ -20,6 +20,11 @@ def numerical_gradient(f, x, h=1e-5):
 
     ``x`` is changed in place and restored; ``f`` takes no arguments and reads ``x`` itself.
     """
+    if not callable(f):
+        raise TypeError(f"f: expected a function of no arguments returning a number, got {type(f).__name__}")
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        raise TypeError(f"x: expected a float numpy array (it is changed in place and restored), got "
+                        f"{type(x).__name__}{' of dtype ' + str(x.dtype) if isinstance(x, np.ndarray) else ''}")
     grad = np.zeros_like(x, dtype=np.float64)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:

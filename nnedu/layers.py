@@ -121,6 +121,8 @@ class Maxout:
     """
 
     def __init__(self, k=2):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k: expected a positive integer number of pieces, got {k!r}")
         self.k = k
 
     def forward(self, a):

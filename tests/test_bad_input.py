@@ -252,3 +252,12 @@ def test_other_public_helpers_check_their_arguments():
         nnedu.fit(nnedu.MLP([3, 4, 3]), X, y, threads="many", progress=False)
     with pytest.raises(ValueError, match="h: expected a small positive step"):
         nnedu.check_model_gradients(nnedu.MLP([3, 4, 3]), X, y, h=0.0)
+
+
+def test_gradient_helpers_and_maxout_layer_check_their_arguments():
+    with pytest.raises(TypeError, match="x: expected a float numpy array"):
+        nnedu.numerical_gradient(lambda: 0.0, np.arange(3))
+    with pytest.raises(TypeError, match="f: expected a function"):
+        nnedu.numerical_gradient(0.0, np.zeros(3))
+    with pytest.raises(ValueError, match="k: expected a positive integer number of pieces"):
+        nnedu.layers.Maxout(0)
