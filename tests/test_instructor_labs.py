@@ -28,15 +28,18 @@ def nbgrader(grade_id, solution=False, grade=False, locked=False, points=None):
 
 
 def solution_notebook():
-    """A tiny lab: a read-only setup cell, two solution cells, two graded tests (2 and 3 points), prose."""
+    """A tiny lab: a read-only setup cell, two solution cells, two graded tests (2 and 3 points), a written
+    answer graded by hand (1 point), a code cell that prints."""
     stdout = [new_output("stream", name="stdout", text="secret output\n")]
     cells = [
         new_markdown_cell("# Lab 1: adding and multiplying"),
-        new_code_cell("import math", metadata=nbgrader("setup", locked=True)),
+        new_code_cell("import math\nprint('ready')", metadata=nbgrader("setup", locked=True),
+                      outputs=[new_output("stream", name="stdout", text="ready\n")], execution_count=1),
         new_code_cell(ADD_SOLUTION, metadata=nbgrader("add", solution=True), outputs=stdout, execution_count=2),
         new_code_cell(TEST_ADD, metadata=nbgrader("test_add", grade=True, locked=True, points=2),
                       outputs=stdout, execution_count=3),
-        new_markdown_cell("Addition is commutative because ...", metadata=nbgrader("why", solution=True)),
+        new_markdown_cell("Addition is commutative because ...",
+                          metadata=nbgrader("why", solution=True, grade=True, points=1)),  # graded by hand
         new_code_cell(MUL_SOLUTION, metadata=nbgrader("mul", solution=True)),
         new_code_cell(TEST_MUL, metadata=nbgrader("test_mul", grade=True, locked=True, points=3)),
         new_code_cell("print(add(2, 2))", outputs=[new_output("stream", name="stdout", text="4\n")],
@@ -78,16 +81,18 @@ def test_lab_replaces_solutions_keeps_indentation_and_drops_hidden_tests(tmp_pat
     assert cells["why"].source == "YOUR ANSWER HERE"
     assert cells["test_add"].source == "assert add(1, 2) == 3"
     assert cells["test_mul"].source == "assert mul(2, 3) == 6"
-    assert cells["setup"].source == "import math"
+    assert cells["setup"].source == "import math\nprint('ready')"
     assert [c.source for c in lab.cells if "nbgrader" not in c.metadata] == [
         "# Lab 1: adding and multiplying", "print(add(2, 2))"]
-    for gid in ("add", "test_add"):  # solution and graded cells lose outputs; others keep theirs
-        assert cells[gid].outputs == [] and cells[gid].execution_count is None
-    assert lab.cells[-1].outputs[0].text == "4\n" and lab.cells[-1].execution_count == 5
+    for cell in lab.cells[2:]:  # from the first answer on, no output of the solution's run is shown
+        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+    assert cells["setup"].outputs[0].text == "ready\n" and cells["setup"].execution_count == 1  # before: kept
     assert cells["test_add"].metadata["nbgrader"]["points"] == 2  # metadata kept for the grader
+    assert cells["why"].metadata["nbgrader"]["points"] == 1 and cells["why"].metadata.get("editable") is not False
     assert cells["test_add"].metadata["editable"] is False and cells["setup"].metadata["deletable"] is False
+    assert cells["why"].metadata["deletable"] is False
     for leak in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "add(-1, 1)", "mul(0, 5)", "return a + b",
-                 "return a * b", "commutative", "secret output"):
+                 "return a * b", "commutative", "secret output", '"4\\n"'):
         assert leak not in text
     nbformat.validate(lab)
 
@@ -164,6 +169,14 @@ def _hidden_outside_test(nb):
     nb.cells[7].source = "### BEGIN HIDDEN TESTS\nprint(1)\n### END HIDDEN TESTS"
 
 
+def _graded_markdown_not_an_answer(nb):
+    nb.cells[4].metadata["nbgrader"]["solution"] = False
+
+
+def _manual_code_answer(nb):
+    nb.cells[5].metadata["nbgrader"].update(grade=True, points=1)
+
+
 def _unclosed(nb):
     nb.cells[2].source = "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b"
 
@@ -174,6 +187,8 @@ def _unclosed(nb):
     (_no_points, "cell 6 (grade_id 'test_mul')", "numeric points"),
     (_hidden_outside_test, "cell 7", "outside a graded test cell"),
     (_unclosed, "cell 2 (grade_id 'add')", "without 'END SOLUTION'"),
+    (_graded_markdown_not_an_answer, "cell 4 (grade_id 'why')", "graded test cells must be code cells"),
+    (_manual_code_answer, "cell 5 (grade_id 'mul')", "must be markdown cells"),
 ])
 def test_malformed_solution_is_a_clear_error(tmp_path, capsys, edit, cell, message):
     nb = solution_notebook()

@@ -7,6 +7,9 @@ A solution notebook uses nbgrader's cell format (schema version 3), so it works 
   one may, otherwise the whole cell is the answer);
 - graded test cell: ``{grade: true, solution: false, locked: true, points: N, grade_id}``; lines between
   ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` are hidden from students;
+- manually graded answer (a written answer): a *markdown* cell ``{grade: true, solution: true, locked: false,
+  points: N, grade_id}`` holding the model answer; students get ``YOUR ANSWER HERE``, the autograder reports
+  its points as "needs manual grading";
 - read-only cell: ``{locked: true, grade_id}``; any other cell may carry ``{locked: false}`` or nothing.
 
 Markers are found as nbgrader finds them: a line that contains the marker text.
@@ -45,9 +48,19 @@ def is_graded(cell):
 
 
 def is_locked(cell):
-    """Read-only for students: graded test cells and cells marked ``locked: true``."""
+    """Read-only for students: graded test cells and cells marked ``locked: true`` (never an answer cell)."""
     meta = nbgrader(cell)
-    return meta.get("grade") is True or (meta.get("locked") is True and meta.get("solution") is not True)
+    return meta.get("solution") is not True and (meta.get("grade") is True or meta.get("locked") is True)
+
+
+def is_manual(cell):
+    """A manually graded answer: a markdown cell that is both a solution and a graded cell."""
+    return is_graded(cell) and is_solution(cell) and cell.get("cell_type") == "markdown"
+
+
+def is_test(cell):
+    """An automatically graded test cell (graded, not an answer)."""
+    return is_graded(cell) and not is_solution(cell)
 
 
 def points(cell):
@@ -84,7 +97,8 @@ def check_solution_notebook(nb, name):
     """Raise LabFormatError listing every malformed cell of the solution notebook ``nb`` (``name``: its file).
 
     Checked: solution and graded cells have a grade_id, grade_ids are unique, locked cells have one,
-    graded cells are code cells with non-negative numeric points and are not also solution cells, code
+    graded cells have non-negative numeric points and are code test cells or markdown answers (a graded
+    code cell that is also a solution cell, nbgrader's manually graded code, is not supported), code
     solution cells contain balanced solution markers, markers appear only in the kind of cell they belong to.
     """
     problems, seen = [], {}
@@ -103,15 +117,15 @@ def check_solution_notebook(nb, name):
         if gid:
             seen.setdefault(gid, index)
         if is_graded(cell):
-            if is_solution(cell):
-                bad("manually graded answers (solution and grade both true) are not supported")
-            if cell.cell_type != "code":
-                bad("graded cells must be code cells")
+            if is_solution(cell) and cell.cell_type != "markdown":
+                bad("manually graded answers (solution and grade both true) must be markdown cells")
+            if not is_solution(cell) and cell.cell_type != "code":
+                bad("graded test cells must be code cells (a written answer also needs solution: true)")
             pts = meta.get("points")
             if isinstance(pts, bool) or not isinstance(pts, (int, float)) or pts < 0:
                 bad(f"graded cell needs numeric points >= 0, got {pts!r}")
         for begin, end, stub, allowed in ((BEGIN_SOLUTION, END_SOLUTION, CODE_STUB, is_solution(cell)),
-                                          (BEGIN_HIDDEN, END_HIDDEN, [], is_graded(cell))):
+                                          (BEGIN_HIDDEN, END_HIDDEN, [], is_test(cell))):
             try:
                 _, count = replace_regions(source, begin, end, stub)
             except ValueError as e:
@@ -128,11 +142,24 @@ def check_solution_notebook(nb, name):
 def restore_locked(solution, submission):
     """The notebook to grade: the submission's cells, with every locked cell of the solution restored.
 
-    A submission cell whose grade_id names a locked cell of the solution (graded tests, read-only cells)
-    is replaced by the solution's cell, hidden tests included; a copy of one already placed is dropped. A
-    locked cell the student deleted is inserted after the nearest preceding solution cell that exists
-    (and after any cells the student added right after it), so the solution's order is kept. Every
-    other cell (the student's answers, cells they added) is kept as is. Outputs are cleared.
+    A student can edit or delete any cell of the file they hand in, so the grader never trusts a locked
+    cell from it: each submission cell whose grade_id names a locked cell of the solution (graded tests,
+    read-only setup) is replaced by the solution's cell, hidden tests included; a second copy of one already
+    placed is dropped. A locked cell the student deleted is put back after the nearest preceding cell of the
+    solution that is present (and after any cells the student added right after it), so the solution's
+    order is kept. Every other cell (the student's answers, cells they added) is kept as is. Code cells
+    lose their outputs.
+
+    Worked example. Solution: ``setup`` (locked), ``add`` (answer), ``test_add`` (test), ``mul`` (answer),
+    ``test_mul`` (test). The student deleted ``setup`` and ``test_add``, wrote ``pass`` into ``test_mul``,
+    added a cell ``helper`` after ``add`` and duplicated ``test_mul``::
+
+        submission:  add*  helper  mul*  test_mul(pass)  test_mul(pass)
+        restored:    setup  add*  helper  test_add  mul*  test_mul
+
+    ``add*``/``mul*`` are the student's answers, kept; ``test_mul`` is the solution's cell (its ``pass`` is
+    gone, hidden tests are back), its duplicate dropped; ``setup`` has no present predecessor, so it goes
+    first; ``test_add`` goes after ``add`` and the student's ``helper`` that follows it.
     """
     locked = {grade_id(c): c for c in solution.cells if grade_id(c) and is_locked(c)}
     order = [grade_id(c) for c in solution.cells if grade_id(c)]

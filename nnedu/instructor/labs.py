@@ -6,8 +6,12 @@ Each ``solutions/NAME.ipynb`` gives ``labs/NAME.ipynb`` (never edit labs/ by han
   ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` at the region's indentation, as nbgrader does;
   a markdown solution cell becomes ``YOUR ANSWER HERE`` (its marked regions, or the whole cell);
 - hidden test regions (``### BEGIN HIDDEN TESTS`` .. ``### END HIDDEN TESTS``) are removed;
-- solution and graded test cells lose their outputs and execution counts (hidden tests may have printed);
-  other cells keep theirs; timing metadata is dropped;
+- a manually graded written answer (markdown, ``solution`` and ``grade`` true) becomes ``YOUR ANSWER HERE``
+  and keeps its points for the instructor's manual grading;
+- every code cell from the first answer cell on loses its outputs and execution count: what it printed
+  may depend on the solution (tables, ``True``s, figures, hidden tests' prints), and students should see
+  their own results, not the solution's; the cells before the first answer (setup, data) keep theirs;
+  timing metadata is dropped;
 - like nbgrader's release, locked and graded cells are made non-editable and non-deletable in JupyterLab,
   solution cells non-deletable.
 
@@ -21,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, CODE_STUB, END_HIDDEN, END_SOLUTION, TEXT_STUB,
-                    LabFormatError, check_solution_notebook, is_graded, is_locked, is_solution,
+                    LabFormatError, check_solution_notebook, is_locked, is_solution, is_test,
                     replace_regions)
 
 
@@ -49,20 +53,22 @@ def read_solution(path):
 def make_lab(solution):
     """The student version of a (checked) solution notebook, as a new notebook."""
     nb = copy.deepcopy(solution)
+    answered = False  # at or after the first answer cell
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if is_solution(cell):
+            answered = True
             stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
             cell.source, count = replace_regions(cell.source, BEGIN_SOLUTION, END_SOLUTION, stub)
             if not count:  # a markdown answer without markers: the whole cell is the answer
                 cell.source = "\n".join(TEXT_STUB)
             cell.metadata["deletable"] = False
-        if is_graded(cell):
+        if is_test(cell):
             cell.source, _ = replace_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN, [])
         if is_locked(cell):
             cell.metadata["deletable"] = False
             cell.metadata["editable"] = False
-        if cell.cell_type == "code" and (is_solution(cell) or is_graded(cell)):
+        if cell.cell_type == "code" and answered:
             cell.outputs, cell.execution_count = [], None
     return nb
 
