@@ -6,6 +6,7 @@
   release DIR          build the student bundle (no solutions, no hidden tests)
 """
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
@@ -43,32 +44,43 @@ def _labs(args):
 
 
 def _grade(args):
-    from . import grade
+    from . import grade, report, sandbox
     from .cells import LabFormatError
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     lab = Path(args.lab)
     if not lab.is_file():
         lab = Path(args.solutions) / f"{args.lab}.ipynb"
     if not lab.is_file():
         print(f"error: no solution notebook {args.lab!r} (looked for {args.lab} and {lab})", file=sys.stderr)
         return 2
+    if args.unsafe:
+        print("WARNING: --unsafe: submissions run WITHOUT a sandbox, as your user, with your files in reach.\n"
+              "WARNING: grade only code you trust this way.", file=sys.stderr)
     limits = grade.Limits(args.timeout, args.notebook_timeout, args.memory_mb)
 
     def progress(g):
         extra = f" ({g.note})" if g.note else ""
-        print(f"{g.student}: {grade.fmt(g.total)}/{grade.fmt(g.max_total)} {g.status}"
+        print(f"{g.student}: {report.fmt(g.total)}/{report.fmt(g.max_auto)} {g.status}"
               f" in {g.seconds:.1f} s{extra}", flush=True)
 
     start = time.perf_counter()
     try:
-        grades = grade.grade_submissions(lab, args.submissions, limits, jobs=args.jobs, progress=progress)
+        grades = grade.grade_submissions(lab, args.submissions, limits, jobs=args.jobs, progress=progress,
+                                         unsafe=args.unsafe)
     except LabFormatError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    grade.write_csv(grades, args.out)
+    except sandbox.SandboxUnavailable as e:
+        print(f"error: {e}\nerror: refusing to run student code unconfined; on Linux install util-linux's "
+              f"unshare (or allow user namespaces); elsewhere use a Linux VM, or --unsafe for trusted code only",
+              file=sys.stderr)
+        return 3
+    # every kernel is dead here: now the outputs are written, each atomically
+    report.write_csv(grades, args.out)
     if args.feedback:
-        grade.write_feedback(grades, args.feedback, lab.stem)
+        report.write_feedback(grades, args.feedback, lab.stem)
     print(f"graded {len(grades)} submission(s) of {lab.stem} in {time.perf_counter() - start:.1f} s"
-          f" -> {args.out}" + (f", feedback in {args.feedback}/" if args.feedback else ""))
+          f" -> {args.out}" + (f", feedback in {Path(args.feedback) / lab.stem}/" if args.feedback else ""))
     return 0
 
 
@@ -104,13 +116,16 @@ def main(argv=None):
     p.add_argument("lab", help="a solution notebook: its name in solutions/ (e.g. lab2_pytorch_vs_nnedu) or a path")
     p.add_argument("submissions", nargs="+", help="submitted notebooks")
     p.add_argument("--out", default="grades.csv", help="CSV to write (default grades.csv)")
-    p.add_argument("--feedback", help="folder for one Markdown feedback file per student")
+    p.add_argument("--feedback", help="folder for the Markdown feedback, one FOLDER/LAB/STUDENT.md per student")
     p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     p.add_argument("--timeout", type=float, default=60, help="seconds per cell (default 60)")
     p.add_argument("--notebook-timeout", type=float, default=600, help="seconds per notebook (default 600)")
     p.add_argument("--memory-mb", type=int, default=4096,
                    help="address space of each kernel in MiB (default 4096; 0: unlimited)")
     p.add_argument("--solutions", default="solutions", help="where LAB names are looked up (default solutions)")
+    p.add_argument("--unsafe", action="store_true",
+                   help="run kernels without a sandbox (no Linux namespaces, e.g. macOS): trusted code only")
+    p.add_argument("--verbose", action="store_true", help="log the grader's own errors with their tracebacks")
     p.set_defaults(func=_grade)
 
     p = sub.add_parser("release", help="build the student bundle in DIR")

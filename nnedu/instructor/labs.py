@@ -19,7 +19,6 @@ The output is byte-for-byte reproducible: the same solution always gives the sam
 """
 import copy
 import hashlib
-import json
 from pathlib import Path
 
 import nbformat
@@ -27,17 +26,15 @@ import nbformat
 from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, CODE_STUB, END_HIDDEN, END_SOLUTION, TEXT_STUB,
                     LabFormatError, check_solution_notebook, is_locked, is_solution, is_test,
                     replace_regions)
+from .files import read_notebook, write_atomic
 
 
 def read_solution(path):
     """Read and check the solution notebook at ``path``; LabFormatError when it is malformed."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        if json.loads(text).get("nbformat") != 4:
-            raise ValueError("not an nbformat 4 notebook")
-        nb = nbformat.v4.reads(text)  # no validation yet, so no random cell ids
-    except (OSError, ValueError, AttributeError, TypeError, KeyError) as e:
+        nb = read_notebook(path)  # no validation yet, so no random cell ids
+    except ValueError as e:
         raise LabFormatError(f"{path}: cannot read the notebook: {e}") from None
     for index, cell in enumerate(nb.cells):  # ids must not be invented at random (nbformat would)
         if nb.get("nbformat_minor", 0) >= 5 and "id" not in cell:
@@ -123,10 +120,7 @@ def generate(solutions="solutions", labs="labs"):
         path = Path(labs) / name
         data = text.encode("utf-8")
         if name not in existing or path.read_bytes() != data:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(name + ".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            write_atomic(path, data)
             changes.append(f"wrote {path}")
     for name, path in existing.items():
         if name not in expected:
