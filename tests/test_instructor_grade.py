@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from nnedu.instructor import grade, labs
+from nnedu.instructor import grade, labs, report
 from nnedu.instructor.cells import restore_locked
 from test_instructor_labs import by_id, solution_notebook, write_solution
 
@@ -65,7 +65,7 @@ def test_restore_locked_puts_tests_back_in_solution_order():
     merged = restore_locked(solution, student)
     sources = [c.source for c in merged.cells]
     original = solution_notebook()
-    assert sources == ["# Lab 1: adding and multiplying", "import math", ADD, "helper = 1",
+    assert sources == ["# Lab 1: adding and multiplying", "import math\nprint('ready')", ADD, "helper = 1",
                        original.cells[3].source, original.cells[5].source, original.cells[6].source,
                        "print(add(2, 2))"]
     assert all(c.outputs == [] for c in merged.cells if c.cell_type == "code")
@@ -83,7 +83,7 @@ def test_bad_files_get_invalid_notebook_rows_without_a_kernel(tmp_path):
     paths = [subs / n for n in ("text.ipynb", "json.ipynb", "binary.ipynb", "badcell.ipynb", "missing.ipynb")]
     grades = grade.grade_submissions(sol, paths)
     assert [(g.student, g.status, g.total, g.max_total) for g in grades] == [
-        (p.stem, "invalid-notebook", 0, 5) for p in paths]
+        (p.stem, "invalid-notebook", 0, 6) for p in paths]
 
 
 def test_hostile_batch(tmp_path):
@@ -109,7 +109,7 @@ def test_hostile_batch(tmp_path):
     limits = grade.Limits(cell_timeout=10, notebook_timeout=120, memory_mb=4096)
     grades = grade.grade_submissions(sol, paths, limits, jobs=2, progress=seen.append)
 
-    rows = {g.student: ([t.points for t in g.tests], g.status) for g in grades}
+    rows = {g.student: ([t.points for t in g.tests if not t.manual], g.status) for g in grades}
     expected = {
         "bob": ([2, 3], "ok"),
         "blank": ([0, 0], "ok"),  # the untouched lab
@@ -130,27 +130,32 @@ def test_hostile_batch(tmp_path):
     assert sorted(p.name for p in (tmp_path / "solutions").iterdir()) == ["lab1.ipynb"]
 
     outcome = {g.student: {t.grade_id: t.outcome for t in g.tests} for g in grades}
-    assert outcome["blank"] == {"test_add": "NotImplementedError", "test_mul": "NameError: name 'mul' is not defined"}
+    # both tests hold hidden tests: a failure shows only the error's type, never its message
+    assert outcome["blank"] == {"test_add": "NotImplementedError", "why": "needs manual grading", "test_mul": "NameError"}
     assert outcome["died"]["test_mul"] == "not run (kernel died)"
-    assert outcome["hog"]["test_add"] == "NameError: name 'add' is not defined"
+    assert outcome["hog"]["test_add"] == "NameError"
     assert outcome["neutered"]["test_mul"] == outcome["hidden"]["test_add"] == "AssertionError"
 
     out = tmp_path / "grades.csv"
-    grade.write_csv(grades, out)
+    report.write_csv(grades, out)
     table = read_csv(out)
-    assert table[0] == ["student", "test_add", "test_mul", "total", "max_total", "status"]
-    assert table[1] == ["bob", "2", "3", "5", "5", "ok"] and table[3] == ["loop", "0", "3", "3", "5", "timeout"]
+    assert table[0] == ["student", "path", "test_add", "test_mul", "total", "max_auto", "needs_manual", "max_total",
+                        "status"]
+    assert table[1] == ["bob", str(bob), "2", "3", "5", "5", "1", "6", "ok"]
+    assert table[3] == ["loop", str(paths[2]), "0", "3", "3", "5", "1", "6", "timeout"]
     assert len(table) == 12 and out.stat().st_size < 2000  # the flood stays out of the CSV
 
-    grade.write_feedback(grades, tmp_path / "feedback", "lab1")
-    files = sorted(p.name for p in (tmp_path / "feedback").iterdir())
+    report.write_feedback(grades, tmp_path / "feedback", "lab1")
+    fb = tmp_path / "feedback" / "lab1"
+    files = sorted(p.name for p in fb.iterdir())
     assert files == sorted(f"{name}.md" for name in expected)
-    blank = (tmp_path / "feedback" / "blank.md").read_text()
-    assert "Score: 0 / 5 (status: ok)" in blank and "- `test_add`: 0 / 2: NotImplementedError" in blank
+    blank = (fb / "blank.md").read_text()
+    assert "Automatic score: 0 / 5 (status: ok)" in blank and "- `test_add`: 0 / 2: NotImplementedError" in blank
+    assert "Written answers: 1 points, graded by hand" in blank and "- `why`: ? / 1: needs manual grading" in blank
     assert "add(-1, 1)" not in blank  # no traceback, so no hidden test source
-    assert "- `test_mul`: 0 / 3: not run (kernel died)" in (tmp_path / "feedback" / "died.md").read_text()
-    assert "not run" in (tmp_path / "feedback" / "garbage.md").read_text()
-    assert all(p.stat().st_size < 2000 for p in (tmp_path / "feedback").iterdir())
+    assert "- `test_mul`: 0 / 3: not run (kernel died)" in (fb / "died.md").read_text()
+    assert "not run" in (fb / "garbage.md").read_text()
+    assert all(p.stat().st_size < 2000 for p in fb.iterdir())
 
 
 def test_notebook_timeout_stops_and_marks_the_rest_not_run(tmp_path):
@@ -158,7 +163,17 @@ def test_notebook_timeout_stops_and_marks_the_rest_not_run(tmp_path):
     slow = submit(tmp_path, "slow", lab, add="import time\ntime.sleep(30)\n" + ADD)
     [g] = grade.grade_submissions(sol, [slow], grade.Limits(cell_timeout=20, notebook_timeout=4))
     assert g.status == "timeout" and g.total == 0
-    assert [t.outcome for t in g.tests] == ["not run", "not run"]
+    assert [t.outcome for t in g.tests if not t.manual] == ["not run", "not run"]
+
+
+def test_student_names_and_paths(tmp_path):
+    assert report.student_name(tmp_path / "submitted" / "carol" / "lab1" / "lab1.ipynb", "lab1") == "carol"
+    assert report.student_name(tmp_path / "bob" / "lab1.ipynb", "lab1") == "bob"
+    assert report.student_name(tmp_path / "x" / "alice.ipynb", "lab1") == "alice"
+    a, b = (report.Grade("alice", str(tmp_path / d / "alice.ipynb")) for d in "ab")
+    report.write_csv([a, b], tmp_path / "g.csv")
+    assert [row[:2] for row in read_csv(tmp_path / "g.csv")[1:]] == [["alice", a.path], ["alice", b.path]]
+    assert [p.name for p in report.write_feedback([a, b], tmp_path / "fb", "lab1")] == ["alice.md", "alice-2.md"]
 
 
 def test_torch_imports_under_the_default_memory_limit(tmp_path):
@@ -167,7 +182,7 @@ def test_torch_imports_under_the_default_memory_limit(tmp_path):
     path = submit(tmp_path, "torchy", lab, mul=mul)
     [g] = grade.grade_submissions(sol, [path], grade.Limits(cell_timeout=120))
     assert grade.Limits().memory_mb == 4096
-    assert (g.status, g.total, [t.outcome for t in g.tests]) == ("ok", 5, ["passed", "passed"])
+    assert (g.status, g.total, [t.outcome for t in g.tests]) == ("ok", 5, ["passed", "needs manual grading", "passed"])
 
 
 def test_cli_grades_and_is_deterministic(tmp_path, capsys):
@@ -181,13 +196,13 @@ def test_cli_grades_and_is_deterministic(tmp_path, capsys):
     assert run.returncode == 0, run.stderr
     assert "alice: 5/5 ok" in run.stdout and "loop: 3/5 timeout" in run.stdout
     assert "graded 3 submission(s) of lab1 in" in run.stdout
-    assert (tmp_path / "fb" / "alice.md").exists()
+    assert (tmp_path / "fb" / "lab1" / "alice.md").exists()
 
     from nnedu.instructor.__main__ import main
     assert main([*map(str, args), "--out", str(tmp_path / "b.csv")]) == 0
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()  # same inputs, same CSV
-    assert read_csv(tmp_path / "a.csv")[1:] == [["alice", "2", "3", "5", "5", "ok"],
-                                                ["loop", "0", "3", "3", "5", "timeout"],
-                                                ["died", "2", "0", "2", "5", "kernel-died"]]
+    assert [row[:1] + row[2:] for row in read_csv(tmp_path / "a.csv")[1:]] == [
+        ["alice", "2", "3", "5", "5", "1", "6", "ok"], ["loop", "0", "3", "3", "5", "1", "6", "timeout"],
+        ["died", "2", "0", "2", "5", "1", "6", "kernel-died"]]
     assert main(["grade", "nope", str(paths[0]), "--solutions", str(tmp_path / "solutions")]) == 2
     assert "no solution notebook 'nope'" in capsys.readouterr().err
