@@ -1,0 +1,169 @@
+"""Hostile submissions against the sandboxed grader, one attack per student, graded in one batch (jobs 2).
+
+Every attack of issue 10, with code only in answer cells: reading the solution, IPython AST and input
+transformers, a post_run_cell hook that clears errors, monkeypatched comparisons, a detached process that
+outlives the kernel and rewrites files, reading and attacking a parallel submission and its kernel,
+patching the project's code. Each must be contained: no more points than the untouched lab, no file outside
+the grader's outputs changed, no process alive after grading, and no hidden assert message in feedback.
+"""
+import copy
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import nnedu
+from nnedu.instructor import grade, labs, report, sandbox
+from test_instructor_labs import by_id, nbgrader
+
+pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox here: {sandbox.check()}")
+SQUARE = "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION"
+TEST = ("assert np.allclose(square(np.arange(3.0)), [0, 1, 4])\nassert np.array_equal(square(np.ones(2)), np.ones(2))\n"
+        "### BEGIN HIDDEN TESTS\nassert rel_error(square(np.full(3, 3.0)), np.full(3, 9.0)) < 1e-12, "
+        "'HIDDEN-SECRET: nine'\n### END HIDDEN TESTS")
+TOKEN = "nnedu-hostile-" + hashlib.sha1(str(os.getpid()).encode()).hexdigest()[:8]
+ATTACKS = {
+    "read_solution": """import glob, json
+found = [p for pat in ('/work/main/solutions/*.ipynb', '../../solutions/*.ipynb', '/**/solutions/*.ipynb',
+                       '/tmp/**/*.ipynb', '{tmp}/**/*.ipynb') for p in glob.glob(pat, recursive=True)]
+for p in found:
+    for c in json.load(open(p))['cells']:
+        if 'BEGIN SOLUTION' in ''.join(c['source']):
+            exec(''.join(c['source']))""",
+    "ast_transformer": """import ast
+class Swallow(ast.NodeTransformer):
+    def visit_Module(self, node):
+        node.body = [ast.Try(body=[s], handlers=[ast.ExceptHandler(body=[ast.Pass()])], orelse=[], finalbody=[])
+                     for s in node.body]
+        return ast.fix_missing_locations(node)
+get_ipython().ast_transformers.append(Swallow())""",
+    "input_transformer": "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+    "post_run_cell": """def clear(result):
+    result.error_in_exec = None
+    result.error_before_exec = None
+get_ipython().events.register('post_run_cell', clear)
+get_ipython().showtraceback = lambda *a, **k: None""",
+    "monkeypatch": """import numpy, nnedu
+numpy.allclose = numpy.array_equal = lambda *a, **k: True
+nnedu.rel_error = rel_error = lambda *a, **k: 0.0
+def square(x):
+    return x""",
+    "detached": """import subprocess, sys
+code = '''import time, glob, os
+time.sleep(3)
+for p in glob.glob("{tmp}/**", recursive=True) + glob.glob("/tmp/**/*.csv", recursive=True):
+    try:
+        open(p, "a").write("pwned")
+    except Exception:
+        pass
+open("/tmp/alive", "w").write("{token}")
+'''
+subprocess.Popen([sys.executable, '-c', code, '{token}'], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)""",
+    "parallel": """import glob, json, os
+from jupyter_client import BlockingKernelClient
+for f in glob.glob('/tmp/**/*.json', recursive=True) + glob.glob('{tmp}/**/*.json', recursive=True) \\
+        + glob.glob('/root/.local/share/jupyter/runtime/*.json'):
+    try:
+        kc = BlockingKernelClient(connection_file=f); kc.load_connection_file(); kc.start_channels()
+        kc.execute('def square(x):\\n    return -x', store_history=False)
+    except Exception:
+        pass
+for p in glob.glob('{tmp}/**/*.ipynb', recursive=True) + glob.glob('/proc/*/cwd/*.ipynb'):
+    try:
+        exec(''.join(json.load(open(p))['cells'][2]['source']))
+    except Exception:
+        pass""",
+    "patch_project": """import nnedu, pathlib
+for p in pathlib.Path(nnedu.__file__).parent.rglob('*.py'):
+    try:
+        p.write_text('raise SystemExit')
+    except OSError:
+        pass""",
+}
+
+
+def solution():
+    cells = [new_markdown_cell("# Squares"),
+             new_code_cell("import numpy as np\nfrom nnedu import rel_error", metadata=nbgrader("setup", locked=True)),
+             new_code_cell(SQUARE, metadata=nbgrader("square", solution=True)),
+             new_code_cell(TEST, metadata=nbgrader("test_square", grade=True, locked=True, points=4)),
+             new_markdown_cell("Squares grow fast.", metadata=nbgrader("why", solution=True, grade=True, points=1))]
+    for i, c in enumerate(cells):
+        c["id"] = f"c{i}"
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                              "language": "python"}})
+
+
+def snapshot(*folders):
+    return {p: hashlib.sha1(p.read_bytes()).hexdigest() for f in folders for p in Path(f).rglob("*") if p.is_file()}
+
+
+def alive(token):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if token.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+def test_every_attack_is_contained(tmp_path):
+    sol = tmp_path / "solutions" / "squares.ipynb"
+    sol.parent.mkdir()
+    nbformat.write(solution(), sol)
+    labs.generate(tmp_path / "solutions", tmp_path / "labs")
+    lab = nbformat.read(tmp_path / "labs" / "squares.ipynb", as_version=4)
+    subs = tmp_path / "submitted"
+    paths = {}
+    for name, code in [("honest", "def square(x):\n    return x ** 2"), ("untouched", None),
+                       *((n, c.format(tmp=tmp_path, token=TOKEN)) for n, c in ATTACKS.items())]:
+        nb = copy.deepcopy(lab)
+        if code is not None:
+            by_id(nb)["square"].source = code
+        paths[name] = subs / name / "squares" / "squares.ipynb"
+        paths[name].parent.mkdir(parents=True)
+        nbformat.write(nb, paths[name])
+    order = ["parallel", "honest"] + [n for n in paths if n not in ("parallel", "honest")]
+    package = Path(nnedu.__file__).parent
+    before = snapshot(tmp_path)
+    grades = grade.grade_submissions(sol, [paths[n] for n in order], grade.Limits(cell_timeout=30), jobs=2)
+    time.sleep(4)  # the detached process would write after 3 s
+    assert snapshot(tmp_path) == before, "a file outside the grader's outputs changed"
+    assert not [p for p in package.rglob("*.py") if p.read_text().startswith("raise SystemExit")]
+    assert alive(TOKEN) == [] and not Path("/tmp/alive").exists()
+    scores = {g.student: (g.total, g.status) for g in grades}
+    assert scores["honest"] == (4, "ok") and scores["untouched"] == (0, "ok")
+    for name in ATTACKS:
+        assert scores[name][0] == 0, (name, scores[name], grades[order.index(name)].note)
+    for name in ("ast_transformer", "input_transformer", "post_run_cell", "monkeypatch"):
+        assert scores[name][1] in ("tampered", "ok"), name
+    assert scores["monkeypatch"][1] == "tampered"
+
+    out, fb = tmp_path / "out" / "grades.csv", tmp_path / "out" / "feedback"
+    report.write_csv(grades, out)
+    report.write_feedback(grades, fb, "squares")
+    texts = [p.read_text() for p in (fb / "squares").iterdir()]
+    assert len(texts) == len(paths) and not any("HIDDEN-SECRET" in t or "nine" in t for t in texts)
+    assert sorted(row.split(",")[0] for row in out.read_text().splitlines()[1:]) == sorted(paths)
+
+
+def test_no_sandbox_means_refusal_unless_unsafe(tmp_path, monkeypatch, capsys):
+    sol = tmp_path / "solutions" / "squares.ipynb"
+    sol.parent.mkdir()
+    nbformat.write(solution(), sol)
+    labs.generate(tmp_path / "solutions", tmp_path / "labs")
+    monkeypatch.setattr(sandbox, "check", lambda: "no Linux namespaces on testos")
+    with pytest.raises(sandbox.SandboxUnavailable):
+        grade.grade_submissions(sol, [sol])
+    from nnedu.instructor.__main__ import main
+    assert main(["grade", str(sol), str(sol), "--out", str(tmp_path / "g.csv")]) == 3
+    assert "refusing to run student code unconfined" in capsys.readouterr().err and not (tmp_path / "g.csv").exists()
+    [g] = grade.grade_submissions(sol, [sol], unsafe=True)
+    assert (g.status, g.total, g.max_auto, g.needs_manual) == ("ok", 4, 4, 1)
