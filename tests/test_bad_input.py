@@ -78,6 +78,8 @@ def test_output_size_must_fit_output():
     (dict(patience=0), ValueError, "patience: expected a positive integer"),
     (dict(momentum=1.0), ValueError, r"momentum: expected a number in \[0, 1\)"),
     (dict(X_val=X), ValueError, "X_val, y_val: expected both or neither"),
+    (dict(seed=-1), ValueError, "seed: expected a non-negative integer or None"),
+    (dict(seed="a"), ValueError, "seed: expected a non-negative integer or None"),
 ])
 def test_bad_fit_arguments(model, kwargs, err, msg):
     with pytest.raises(err, match=msg):
