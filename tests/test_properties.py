@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import nnedu
 from nnedu.layers import ACTIVATIONS
 
-FAST = settings(max_examples=60, deadline=None, derandomize=True,
+FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
