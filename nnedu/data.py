@@ -134,7 +134,7 @@ def one_hot(y, n_classes):
     if y.ndim != 1 or y.dtype.kind not in "biu" or (y.size and (y.min() < 0 or y.max() >= n_classes)):
         raise ValueError(f"y: expected a 1-D array of integer labels in 0..{n_classes - 1}")
     out = np.zeros((y.shape[0], n_classes))
-    out[np.arange(y.shape[0]), y] = 1.0
+    out[np.arange(y.shape[0]), y.astype(np.int64)] = 1.0
     return out
 
 

@@ -263,3 +263,21 @@ def test_gradient_helpers_and_maxout_layer_check_their_arguments():
         nnedu.numerical_gradient(0.0, np.zeros(3))
     with pytest.raises(ValueError, match="k: expected a positive integer number of pieces"):
         nnedu.layers.Maxout(0)
+
+
+def test_data_helpers_check_their_arguments():
+    with pytest.raises(ValueError, match="noise: expected a finite number >= 0"):
+        nnedu.data.spiral(noise=-0.1)
+    with pytest.raises(ValueError, match=r"factor: expected the inner circle's relative radius in \(0, 1\)"):
+        nnedu.data.circles(factor=1.5)
+    with pytest.raises(ValueError, match="y: expected 10 labels to match n_samples"):
+        nnedu.data.kfold(10, k=2, y=np.zeros(9, dtype=int))
+    with pytest.raises(ValueError, match=r"y: expected a 1-D array of integer labels in 0\.\.2"):
+        nnedu.data.one_hot(np.array([0.5, 1.0]), 3)
+    with pytest.raises(ValueError, match="n_classes: expected a positive integer"):
+        nnedu.data.one_hot(np.array([0, 1]), 0)
+    with pytest.raises(ValueError, match=r"Standardizer: call fit\(X_train\) before transform"):
+        nnedu.data.Standardizer().transform(X)
+    with pytest.raises(ValueError, match=r"val, test: expected fractions"):
+        nnedu.data.split(X, y, test=True)
+    np.testing.assert_array_equal(nnedu.data.one_hot(np.array([True, False]), 2), [[0, 1], [1, 0]])
