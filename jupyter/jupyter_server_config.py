@@ -1,0 +1,17 @@
+"""JupyterLab settings for the course, loaded by `make lab` (and the browser test) with --config=jupyter/jupyter_server_config.py.
+
+Without `make`: jupyter lab --config=jupyter/jupyter_server_config.py
+"""
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
+
+# lab/settings/overrides.json: save widget state in the notebook (so widget outputs still display after
+# the server restarts) and never ask about or fetch Jupyter news (the course runs offline).
+c.LabApp.app_settings_dir = str(Path(__file__).resolve().parent / "lab" / "settings")
+
+# Keep the package's build metadata and caches out of the student's file browser.
+c.ContentsManager.hide_globs = [
+    "__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~",  # JupyterLab's defaults
+    "*.egg-info", ".pytest_cache", ".ipynb_checkpoints",
+]
