@@ -116,7 +116,7 @@ class LabServer:
 JS_CELLS = """() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')).map((c, i) => ({
     code: c.classList.contains('jp-CodeCell'),
     prompt: (c.querySelector('.jp-InputArea-prompt') || {textContent: ''}).textContent.trim(),
-    input: (c.querySelector('.jp-InputArea-editor .cm-content') || {textContent: ''}).textContent,
+    input: Array.from(c.querySelectorAll('.jp-InputArea-editor .cm-line')).map(l => l.textContent).join('\\n'),
     errors: Array.from(c.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')).map(e => e.textContent),
     output: Array.from(c.querySelectorAll('.jp-OutputArea-output')).map(e => e.textContent).join('\\n'),
     bars: Array.from(c.querySelectorAll('.jupyter-widgets .progress .progress-bar')).map(b => b.className),
