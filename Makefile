@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test test-portable unit nbval notebooks labs grade release bench clean
+.PHONY: install lab test-browser test test-portable unit nbval notebooks labs grade release bench clean
 
 # Create the virtual environment on first use and (re)install whenever the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -20,9 +20,17 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-## Start JupyterLab on the course (no browser; open the printed URL).
+## Start JupyterLab on the course (no browser; open the printed URL). The course's notebooks are trusted first,
+## so their committed widget outputs (finished progress bars) display before anything runs; jupyter/ holds the
+## course's JupyterLab settings (widget state saved with the notebook, no news popup, *.egg-info hidden).
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --no-browser $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR)
+	$(VENV)/bin/jupyter trust lectures/*.ipynb labs/*.ipynb
+	$(VENV)/bin/jupyter lab --no-browser $(ROOT_FLAG) --config=$(CURDIR)/jupyter/jupyter_server_config.py --ServerApp.root_dir=$(CURDIR)
+
+## The student's JupyterLab in Chromium (Playwright; needs /usr/bin/chromium or $$CHROMIUM): lectures run clean,
+## widgets survive a server restart, lab cells are locked. Works on copies; not part of `make test`.
+test-browser: $(STAMP)
+	$(ONE_THREAD) $(PY) -m pytest tests/browser -v
 
 ## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook, run twice:
 ## on this machine's CPU and as on a foreign one (FOREIGN_CPU, see scripts/cpu_config.sh), because the committed

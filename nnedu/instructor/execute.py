@@ -15,7 +15,10 @@ def execute_notebook(path, timeout=600, kernel_name="python3"):
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
+    # store_widget_state: the final state of every widget (finished progress bars, the playground) is saved in
+    # the notebook's metadata, so JupyterLab shows it before the student runs anything (the notebook must be
+    # trusted for that: `make lab` trusts the course's notebooks).
+    client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, store_widget_state=True,
                                      resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     env = dict(os.environ)
