@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test-browser test test-portable unit nbval notebooks labs grade release bench clean
+.PHONY: install lab test-browser test test-portable unit nbval notebooks labs grade nbgrader-venv release bench clean
 
 # Create the virtual environment on first use and (re)install whenever the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -64,10 +64,17 @@ notebooks: $(STAMP)
 labs: $(STAMP)
 	$(PY) -m nnedu.instructor labs
 
-## Grade submissions: make grade LAB=lab2_pytorch_vs_nnedu SUBMISSIONS="subs/*.ipynb" [OUT=grades.csv]
+## Grade submissions, each kernel in its own sandbox (Linux namespaces via unshare):
+## make grade LAB=lab2_pytorch_vs_nnedu SUBMISSIONS="submitted/*/lab2_pytorch_vs_nnedu/*.ipynb" [OUT=grades.csv]
+## feedback goes to feedback/LAB/STUDENT.md; UNSAFE=1 grades without a sandbox (trusted code only, e.g. macOS).
 OUT ?= grades.csv
 grade: $(STAMP)
-	$(ONE_THREAD) $(PY) -m nnedu.instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback --jobs $(JOBS)
+	$(ONE_THREAD) $(PY) -m nnedu.instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback \
+	    --jobs $(JOBS) $(if $(UNSAFE),--unsafe,)
+
+## The nbgrader 0.9.6 environment the round-trip test uses (also made by the test on first use).
+nbgrader-venv: $(STAMP)
+	$(ONE_THREAD) $(PY) -c "import sys; sys.path.insert(0, 'tests'); import test_nbgrader_roundtrip as t; t.nbgrader_venv()"
 
 ## Build the student bundle: make release [DIR=release] [FORCE=1 to replace an existing bundle]
 DIR ?= release
