@@ -40,15 +40,17 @@ def nbgrader_venv():
     from filelock import FileLock
     python = VENV / "bin" / "python"
     with FileLock(str(REPO / ".venv-nbgrader.lock")):
-        if not (VENV / ".installed").exists():
+        if not (VENV / ".installed").exists() or "course-pth-v2" not in (VENV / ".installed").read_text():
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
             site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                   check=True, capture_output=True, text=True).stdout.strip()
             ours = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                   check=True, capture_output=True, text=True).stdout.strip()
-            (Path(site) / "zz_course.pth").write_text(ours + "\n")
+            # addsitedir (not a bare path) so that the .pth files in .venv's site-packages are processed too:
+            # nnedu is an editable install there, activated by one of them.
+            (Path(site) / "zz_course.pth").write_text(f"import site; site.addsitedir({ours!r})\n")
             subprocess.run([str(python), "-m", "pip", "install", "-q", NBGRADER], check=True)
-            (VENV / ".installed").write_text(NBGRADER + "\n")
+            (VENV / ".installed").write_text(NBGRADER + " course-pth-v2\n")
     return python
 
 
