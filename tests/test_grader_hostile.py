@@ -84,6 +84,16 @@ for p in pathlib.Path(nnedu.__file__).parent.rglob('*.py'):
         p.write_text('raise SystemExit')
     except OSError:
         pass""",
+    # The hidden test's source carried out in the name of an exception class (and Markdown in it).
+    "leak_ename": """def square(x):
+    src = get_ipython().user_ns['In'][-1]
+    raise type('LEAK ' + src[src.find('BEGIN HIDDEN'):][:180].replace(chr(10), ' | '), (Exception,), dict())()""",
+    # A new session escapes the kernel's process group; its child must still die with the sandbox.
+    "setsid_survivor": """import os, subprocess, sys
+os.setsid()
+subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(1)', '{token}'])
+def square(x):
+    return x""",
 }
 
 

@@ -25,6 +25,7 @@ the next cell runs), the notebook ``notebook_timeout`` seconds (then the rest ar
 address space ``memory_mb`` MiB. A kernel that dies ends that submission; the batch goes on.
 """
 import asyncio
+import builtins
 import logging
 import re
 import secrets
@@ -79,12 +80,22 @@ def canaries(test_source):
 
 
 def _outcome(reply, hidden):
-    """A failed test's outcome: ``ename: message`` for visible tests, only the error's type with hidden tests."""
+    """A failed test's outcome: ``ename: message`` for visible tests, only the error's type with hidden tests.
+
+    The type is named only when it is a built-in exception (a submission can raise a class whose name
+    carries text), and the message is flattened to one line of plain text (no Markdown of its own).
+    """
+    builtin = getattr(builtins, reply.ename, None)
+    text = reply.ename if isinstance(builtin, type) and issubclass(builtin, BaseException) else "Error"
     lines = [line for line in reply.evalue.splitlines() if line.strip()]
-    text = reply.ename or "Error"
     if lines and not hidden:
-        text = f"{text}: {lines[-1]}"
+        text = f"{text}: {_plain(lines[-1])}"
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _plain(text):
+    """``text`` without control characters, backticks or Markdown line starts."""
+    return "".join(ch for ch in text if ch.isprintable() and ch != "`").strip().lstrip("#->*").strip()
 
 
 async def _run(nb, folders, limits, unsafe):

@@ -112,13 +112,14 @@ class Kernel:
         return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), "".join(out))
 
     async def _reply(self, msg_id, deadline):
-        while True:
+        while time.monotonic() < deadline:  # a kernel that floods unrelated replies cannot outlast it
             try:
-                msg = await self.kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+                msg = await self.kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
                 return None
             if msg.get("parent_header", {}).get("msg_id") == msg_id:
                 return msg["content"]
+        return None
 
     async def _interrupt(self, grace=5):
         """Interrupt the running cell; kill the kernel if it does not answer within ``grace`` seconds."""

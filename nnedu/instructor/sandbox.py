@@ -45,16 +45,16 @@ done
 shift
 mkdir -p "$R/proc" "$R/tmp" "$R/dev/shm" "$R$C" "$R/work/submission"
 mount -t proc proc "$R/proc"
-mount -t tmpfs -o mode=1777 tmp "$R/tmp"
+mount -t tmpfs -o mode=1777,size=1g tmp "$R/tmp"
 mkdir -p "$R$C"
 mount --bind "$C" "$R$C"
 mount --bind "$W" "$R/work/submission"
 for n in null zero random urandom; do touch "$R/dev/$n"; mount --bind "/dev/$n" "$R/dev/$n"; done
-mount -t tmpfs -o mode=1777 shm "$R/dev/shm"
+mount -t tmpfs -o mode=1777,size=256m shm "$R/dev/shm"
 mount -o remount,bind,ro "$R"
 cd "$R"
 if [ -n "$U" ]; then set -- --reuid="$U" --regid="$U" --clear-groups "$@"; fi
-exec "$CHROOT" "$R" setpriv --bounding-set=-all --inh-caps=-all --no-new-privs "$@"
+exec "$CHROOT" "$R" setpriv --pdeathsig KILL --bounding-set=-all --inh-caps=-all --no-new-privs "$@"
 """
 
 
