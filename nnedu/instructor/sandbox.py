@@ -39,13 +39,15 @@ set -eu
 R=$1; W=$2; C=$3; U=$4; shift 4
 CHROOT=$(PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH command -v chroot)
 mount -t tmpfs -o mode=755 sandbox "$R"
+# The private /tmp first: the read-only views below may live under /tmp (a project cloned there).
+mkdir -p "$R/tmp"
+mount -t tmpfs -o mode=1777,size=1g tmp "$R/tmp"
 while [ "$1" != "--" ]; do
   mkdir -p "$R$1"; mount --rbind "$1" "$R$1"; mount -o remount,bind,ro "$R$1"; shift
 done
 shift
 mkdir -p "$R/proc" "$R/tmp" "$R/dev/shm" "$R$C" "$R/work/submission"
 mount -t proc proc "$R/proc"
-mount -t tmpfs -o mode=1777,size=1g tmp "$R/tmp"
 mkdir -p "$R$C"
 mount --bind "$C" "$R$C"
 mount --bind "$W" "$R/work/submission"
