@@ -90,3 +90,12 @@ def check_probability(value, name, what="a drop probability p in [0, 1)"):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value < 1.0:
         raise ValueError(f"{name}: expected {what}, got {value!r}")
     return float(value)
+
+
+def check_seed(seed, name="seed", allow_none=True):
+    """A non-negative integer seed (or None when ``allow_none``), returned as an int or None."""
+    if seed is None and allow_none:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"{name}: expected a non-negative integer{' or None' if allow_none else ''}, got {seed!r}")
+    return int(seed)

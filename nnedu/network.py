@@ -16,7 +16,7 @@ With ``activation="maxout"`` each hidden layer l has ``k * H_l`` linear units (`
 """
 import numpy as np
 
-from .checks import check_labels, check_nonnegative, check_probability, check_targets, check_X
+from .checks import check_labels, check_nonnegative, check_probability, check_seed, check_targets, check_X
 from .layers import Dropout, Linear, make_activation
 from .losses import LOSSES, sigmoid, softmax
 from .serialize import load_model, save_model
@@ -64,10 +64,9 @@ class MLP:
             dtype = None
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
+        seed = check_seed(seed)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2 ** 32)
-        elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed: expected a non-negative integer or None, got {seed!r}")
         self.sizes, self.activation, self.output = sizes, activation, output
         self.l2, self.l1 = check_nonnegative(l2, "l2"), check_nonnegative(l1, "l1")
         self.dropout = check_probability(dropout, "dropout")
@@ -205,8 +204,6 @@ class MLP:
     def labels(self, scores):
         """Class labels (N,) of scores (N, C): argmax for softmax, ``score > 0`` (p > 1/2) for sigmoid."""
         return (scores[:, 0] > 0).astype(np.int64) if self.output == "sigmoid" else scores.argmax(axis=1)
-
-    _labels = labels  # the old private name, still used by some notebooks
 
     # -- weights --------------------------------------------------------------------------------
     def get_params(self):

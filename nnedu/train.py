@@ -1,12 +1,10 @@
 """Training, split like CS231n's Solver: ``train_step`` (one mini-batch), ``train_epoch`` (one pass),
 ``evaluate`` (test-mode loss and accuracy), a ``History`` that records each epoch, an ``EarlyStopping``
 that decides when to stop, and ``fit`` that runs them under a progress bar. Also random restarts."""
-import numbers
-
 import numpy as np
 from tqdm.auto import tqdm
 
-from .checks import check_positive
+from .checks import check_positive, check_seed
 from .data import minibatches
 from .history import EarlyStopping, History
 from .network import MLP
@@ -85,8 +83,7 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, 
         X_val, y_val = model.check_data(X_val, y_val, x_name="X_val", y_name="y_val")
     stopper = None if patience is None else EarlyStopping(patience, restore_best)
     callbacks = _check_callbacks(callbacks)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-        raise ValueError(f"seed: expected a non-negative integer or None, got {seed!r}")
+    seed = check_seed(seed)
     if threads != "auto" and threads is not None:
         check_positive(threads, "threads", integer=True)
     optimizer = SGD(lr, momentum)

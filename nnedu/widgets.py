@@ -10,12 +10,11 @@ ipywidgets controls to it::
     playground()                                                        # the interactive version
 """
 import math
-import numbers
 
 import matplotlib.pyplot as plt
 
 from . import data
-from .checks import check_nonnegative, check_positive
+from .checks import check_nonnegative, check_positive, check_seed
 from .layers import ACTIVATIONS
 from .network import MLP
 from .plots import plot_decision_boundary, plot_learning_curves
@@ -72,8 +71,7 @@ def train_and_plot(dataset=DEFAULTS["dataset"], hidden=DEFAULTS["hidden"], activ
     Raises ValueError/TypeError naming a bad argument, ``DivergenceError`` when the loss blows up.
     """
     check_settings(dataset, hidden, activation, l2, lr, epochs)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+    seed = check_seed(seed, allow_none=False)
     X_tr, y_tr, X_val, y_val = load_dataset(dataset, seed)
     n_classes = int(y_tr.max()) + 1
     model = MLP([2, hidden, n_classes], activation=activation, l2=l2, seed=seed)
