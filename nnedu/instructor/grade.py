@@ -18,7 +18,11 @@ monkeypatched ``np.allclose``/``torch.allclose``/``rel_error``). So a test cell 
    statement, and one false comparison through every comparison function the test cell calls, by the same
    name (``np.allclose(zeros, arange)``, ``rel_error(zeros, ones) < 1e-3``, ...). A kernel that makes
    errors disappear, or a comparison that says "equal" to everything, lets a canary pass: the submission is
-   marked ``tampered`` and earns no automatic points.
+   marked ``tampered`` and earns no automatic points;
+4. its *probe* passed (``probes``): right after the test cell, the kernel calls the student's functions on
+   fresh random inputs from the grader and hands back plain arrays, and the grader checks them in its own
+   process. Points 1-3 can still be faked by a kernel that knows the grader's tricks (a transformer that
+   recognises the canaries, say); point 4 cannot without computing the right answers, which is the work.
 
 Limits (``Limits``): each cell ``cell_timeout`` seconds (then the kernel is interrupted, the cell scores 0,
 the next cell runs), the notebook ``notebook_timeout`` seconds (then the rest are "not run"), the kernel's
@@ -36,7 +40,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import sandbox
+from . import probes as probing
 from .cells import BEGIN_HIDDEN, grade_id, is_manual, is_test, points, restore_locked
 from .files import read_notebook
 from .kernel import CellTimeout, Kernel, KernelDied
@@ -48,6 +55,7 @@ OK, TIMEOUT, KERNEL_DIED, INVALID, TAMPERED, ERROR = (
     "ok", "timeout", "kernel-died", "invalid-notebook", "tampered", "error")
 # Test outcomes other than an error's text.
 PASSED, TIMED_OUT, NOT_RUN, NEEDS_MANUAL = "passed", "timed out", "not run", "needs manual grading"
+PROBE_FAILED = "passed in the notebook, but failed the grader's own check on fresh inputs"
 COMPARISONS = ["allclose", "array_equal", "isclose", "equal", "rel_error", "assert_allclose",
                "assert_array_equal", "assert_array_almost_equal"]
 LOG = logging.getLogger("nnedu.instructor.grade")
@@ -98,10 +106,10 @@ def _plain(text):
     return "".join(ch for ch in text if ch.isprintable() and ch != "`").strip().lstrip("#->*").strip()
 
 
-async def _run(nb, folders, limits, unsafe):
+async def _run(nb, folders, limits, unsafe, probes=None):
     """Run ``nb`` in a fresh sandboxed kernel; (status, {grade_id: outcome}, note)."""
     outcomes, deadline = {}, time.monotonic() + limits.notebook_timeout
-    status, note = OK, ""
+    status, note, probes = OK, "", probes or {}
     async with Kernel(folders, folders["work"], int(limits.memory_mb) * 2**20, unsafe) as kernel:
         for cell in nb.cells:
             if cell.cell_type != "code" or not cell.source.strip():
@@ -122,6 +130,11 @@ async def _run(nb, folders, limits, unsafe):
                     passed = reply.ok and token in reply.stdout
                     outcomes[gid] = PASSED if passed else (
                         _outcome(reply, BEGIN_HIDDEN in cell.source) if not reply.ok else "did not finish")
+                    if passed and gid in probes:
+                        reason = await _probe(kernel, probes[gid], folders, limits, deadline)
+                        if reason:
+                            LOG.info("probe of %s failed: %s", gid, reason)
+                            outcomes[gid] = PROBE_FAILED
             except CellTimeout:
                 status = TIMEOUT
                 if test:
@@ -131,6 +144,24 @@ async def _run(nb, folders, limits, unsafe):
                     outcomes[gid] = KERNEL_DIED.replace("-", " ")
                 return KERNEL_DIED, outcomes, note
     return status, outcomes, note
+
+
+async def _probe(kernel, probe, folders, limits, deadline):
+    """Run ``probe`` in the kernel on fresh inputs and check its outputs here; None, or why it failed.
+
+    CellTimeout and KernelDied propagate (the test then scores as timed out or kernel died)."""
+    name = f".nnedu-probe-{secrets.token_hex(8)}"
+    inputs = probe.inputs(np.random.default_rng(secrets.randbits(64)))
+    probing.write_inputs(folders["work"] / f"{name}-in.npz", inputs)
+    code = probing.kernel_code(probe, f"{kernel.cwd}/{name}-in.npz", f"{kernel.cwd}/{name}-out.npz")
+    reply = await kernel.run(code, min(limits.cell_timeout, deadline - time.monotonic()))
+    if not reply.ok:
+        return f"the probe raised {_outcome(reply, hidden=True)}"
+    try:
+        probing.judge(probe, inputs, folders["work"] / f"{name}-out.npz")
+    except probing.ProbeFailed as e:
+        return str(e)
+    return None
 
 
 def _prepare(solution, path, lab_stem):
@@ -145,7 +176,7 @@ def _prepare(solution, path, lab_stem):
         return grade, None
 
 
-def _grade_one(grade, nb, path, data, limits, unsafe, verbose=False):
+def _grade_one(grade, nb, path, data, limits, unsafe, probes=None):
     """Copy the submission and the lab's data into a fresh sandbox, run it, fill in ``grade``; never raises."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nnedu-grade-") as tmp:
@@ -154,7 +185,7 @@ def _grade_one(grade, nb, path, data, limits, unsafe, verbose=False):
             shutil.copyfile(path, folders["work"] / Path(path).name)
             for item in data:
                 (shutil.copytree if item.is_dir() else shutil.copyfile)(item, folders["work"] / item.name)
-            grade.status, outcomes, grade.note = asyncio.run(_run(nb, folders, limits, unsafe))
+            grade.status, outcomes, grade.note = asyncio.run(_run(nb, folders, limits, unsafe, probes))
             for test in grade.tests:
                 if not test.manual:
                     test.outcome = outcomes.get(test.grade_id, NOT_RUN)
@@ -188,9 +219,19 @@ def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progr
     solution_path = Path(solution_path)
     solution = read_solution(solution_path)
     data = lab_data(solution_path, solution)
+    probes = probing.load(solution_path)
+    tests = {grade_id(c): points(c) for c in solution.cells if is_test(c)}
+    if set(probes) - set(tests):
+        raise ValueError(f"{probing.path_for(solution_path)}: probes for test cells the lab does not have: "
+                         f"{sorted(set(probes) - set(tests))}")
+    unprobed = [gid for gid, pts in tests.items() if pts > 0 and gid not in probes]
+    if unprobed:
+        LOG.warning("%s: no probe for %s; those points rest on checks inside the student's kernel, which a "
+                    "determined submission can fake (see nnedu/instructor/probes.py)",
+                    solution_path.name, ", ".join(unprobed))
     prepared = [_prepare(solution, p, solution_path.stem) for p in submissions]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_grade_one, g, nb, p, data, limits, unsafe)
+        futures = [pool.submit(_grade_one, g, nb, p, data, limits, unsafe, probes)
                    for (g, nb), p in zip(prepared, submissions) if nb is not None]
         for g, nb in prepared:
             if nb is None and progress:

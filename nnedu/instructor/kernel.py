@@ -16,7 +16,8 @@ from traitlets import Any, Integer
 
 from . import sandbox
 
-MAX_OUTPUT_CHARS = 20_000  # per cell; the rest of a flood of output is dropped
+MAX_OUTPUT_CHARS = 20_000  # per cell: the first ones are kept, and the last TAIL_CHARS; the middle is dropped
+TAIL_CHARS = 2_000
 # Runs before the kernel: cap the address space, then become the kernel (limits survive exec).
 _LIMIT_AS = ("import os, resource, sys; n = int(sys.argv[1]); "
              "resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execvp(sys.argv[2], sys.argv[2:])")
@@ -85,7 +86,7 @@ class Kernel:
         """Run ``code``; its Reply. CellTimeout after ``seconds`` (the kernel is interrupted), KernelDied."""
         msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + seconds
-        out, error, idle = [], None, False
+        out, tail, error, idle = [], "", None, False
         while not idle:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -100,8 +101,11 @@ class Kernel:
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream" and sum(map(len, out)) < MAX_OUTPUT_CHARS:
-                out.append(str(content.get("text", ""))[:MAX_OUTPUT_CHARS])
+            if kind == "stream":
+                text = str(content.get("text", ""))
+                if sum(map(len, out)) < MAX_OUTPUT_CHARS:
+                    out.append(text[:MAX_OUTPUT_CHARS])
+                tail = (tail + text[-TAIL_CHARS:])[-TAIL_CHARS:]
             elif kind == "error":
                 error = content
             elif kind == "status" and content.get("execution_state") == "idle":
@@ -109,7 +113,9 @@ class Kernel:
         reply = await self._reply(msg_id, deadline)
         status = reply.get("status") if reply else "error"
         error = error if status != "ok" and error else (reply or {})
-        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), "".join(out))
+        head = "".join(out)
+        text = head if head.endswith(tail) else head + "\n...\n" + tail
+        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text)
 
     async def _reply(self, msg_id, deadline):
         while time.monotonic() < deadline:  # a kernel that floods unrelated replies cannot outlast it

@@ -1,0 +1,57 @@
+"""Trying a lab's probes (solutions/probes/LAB.py) in this process, fast, without a kernel or a sandbox.
+
+``lab_namespace(lab, answers)`` executes, from ``solutions/LAB.ipynb``, the code cells a probe may rely on:
+every code cell before the first answer cell (imports, data), the locked set-up cells, and the answer cells, the
+latter replaced from ``answers`` ({grade_id: source}, e.g. tests/alternatives/LAB.py or a deliberately wrong
+answer). Tests and experiments are not run. ``probe_fails(lab, grade_id, namespace, seed)`` runs one probe
+and returns why it failed (None when it passed). Only for trusted code: nothing here is contained.
+"""
+import os
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from nnedu.instructor import probes
+from nnedu.instructor.cells import is_locked, is_solution, is_test
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def solution_path(lab):
+    return REPO / "solutions" / f"{lab}.ipynb"
+
+
+def lab_probes(lab):
+    """{grade_id: Probe} of the lab."""
+    return probes.load(solution_path(lab))
+
+
+def lab_namespace(lab, answers=None):
+    """A fresh namespace holding the lab's set-up and its answers (the solution's, or ``answers``' sources)."""
+    from nnedu.instructor.cells import grade_id
+    nb = nbformat.read(solution_path(lab), as_version=4)
+    answers, ns, seen_answer = answers or {}, {"__name__": f"lab_{lab}"}, False
+    for cell in nb.cells:
+        if cell.cell_type != "code" or is_test(cell):
+            continue
+        if is_solution(cell):
+            seen_answer = True
+            source = answers.get(grade_id(cell), cell.source)
+        elif is_locked(cell) or not seen_answer:
+            source = cell.source
+        else:
+            continue
+        exec(compile(source, f"<{lab}:{grade_id(cell)}>", "exec"), ns)
+    return ns
+
+
+def probe_fails(lab, gid, namespace, seed, folder):
+    """Why the probe of test ``gid`` fails against ``namespace`` with inputs from ``seed`` (None: it passes)."""
+    probe = lab_probes(lab)[gid]
+    try:
+        probes.run_local(probe, namespace, np.random.default_rng(seed), folder)
+    except probes.ProbeFailed as e:
+        return str(e) or "failed"
+    return None
