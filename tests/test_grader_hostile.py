@@ -24,7 +24,20 @@ pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox
 SQUARE = "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION"
 TEST = ("assert np.allclose(square(np.arange(3.0)), [0, 1, 4])\nassert np.array_equal(square(np.ones(2)), np.ones(2))\n"
         "### BEGIN HIDDEN TESTS\nassert rel_error(square(np.full(3, 3.0)), np.full(3, 9.0)) < 1e-12, "
-        "'HIDDEN-SECRET: nine'\n### END HIDDEN TESTS")
+        "'HIDDEN-SECRET: nine'\nassert abs(square(3.0) - 9.0) < 1e-12\n### END HIDDEN TESTS")
+# The lab's probe (solutions/probes/squares.py): square on fresh inputs, checked in the grader's process.
+PROBE = """import numpy as np
+from nnedu.instructor.probes import Probe
+
+CODE = 'outputs["y"] = square(inputs["x"])'
+
+
+def check(inputs, outputs):
+    assert outputs["y"].shape == inputs["x"].shape and np.allclose(outputs["y"], inputs["x"] ** 2)
+
+
+PROBES = [Probe("test_square", lambda rng: {"x": rng.normal(size=int(rng.integers(1, 9)))}, CODE, check)]
+"""
 TOKEN = "nnedu-hostile-" + hashlib.sha1(str(os.getpid()).encode()).hexdigest()[:8]
 ATTACKS = {
     "read_solution": """import glob, json
@@ -84,6 +97,28 @@ for p in pathlib.Path(nnedu.__file__).parent.rglob('*.py'):
         p.write_text('raise SystemExit')
     except OSError:
         pass""",
+    # Found by a red-team review of the canaries and the token: all pass the notebook's own checks.
+    # Keep only the line that prints the grader's token in every test cell (the canaries still fail).
+    "token_transformer": """def _keep_token(lines):
+    if "__import__('sys').stdout.write" in ''.join(lines):
+        return [l for l in lines if "__import__('sys').stdout.write" in l]
+    return lines
+get_ipython().input_transformers_post.append(_keep_token)""",
+    # Comparisons that say "equal" to everything except the canaries' fixed inputs.
+    "canary_aware_patch": """import numpy, nnedu
+_equal = numpy.array_equal
+def _fake(real):
+    def compare(a, b, *args, **kwargs):
+        if numpy.shape(a) == (3,) and _equal(numpy.asarray(a), numpy.zeros(3)):
+            return real(a, b, *args, **kwargs)
+        return real(numpy.zeros(1), numpy.zeros(1)) if real is not nnedu.rel_error else 0.0
+    return compare
+numpy.allclose, numpy.array_equal = _fake(numpy.allclose), _fake(numpy.array_equal)
+rel_error = nnedu.rel_error = _fake(nnedu.rel_error)
+import builtins
+builtins.abs = lambda x, _abs=abs: 0.0 if isinstance(x, float) else _abs(x)   # no canary checks abs
+def square(x):
+    return x""",
     # The hidden test's source carried out in the name of an exception class (and Markdown in it).
     "leak_ename": """def square(x):
     src = get_ipython().user_ns['In'][-1]
@@ -132,7 +167,11 @@ def test_every_attack_is_contained(tmp_path):
     lab = nbformat.read(tmp_path / "labs" / "squares.ipynb", as_version=4)
     subs = tmp_path / "submitted"
     paths = {}
-    for name, code in [("honest", "def square(x):\n    return x ** 2"), ("untouched", None),
+    (sol.parent / "probes").mkdir()
+    (sol.parent / "probes" / "squares.py").write_text(PROBE)
+    # An honest answer that prints a lot: the test cell's output overflows the grader's buffer.
+    verbose = "def square(x):\n    print('#' * 30_000)\n    return x ** 2"
+    for name, code in [("honest", "def square(x):\n    return x ** 2"), ("untouched", None), ("verbose", verbose),
                        *((n, c.format(tmp=tmp_path, token=TOKEN)) for n, c in ATTACKS.items())]:
         nb = copy.deepcopy(lab)
         if code is not None:
@@ -149,12 +188,16 @@ def test_every_attack_is_contained(tmp_path):
     assert not [p for p in package.rglob("*.py") if p.read_text().startswith("raise SystemExit")]
     assert alive(TOKEN) == [] and not Path("/tmp/alive").exists()
     scores = {g.student: (g.total, g.status) for g in grades}
-    assert scores["honest"] == (4, "ok") and scores["untouched"] == (0, "ok")
+    assert scores["honest"] == scores["verbose"] == (4, "ok") and scores["untouched"] == (0, "ok")
     for name in ATTACKS:
         assert scores[name][0] == 0, (name, scores[name], grades[order.index(name)].note)
     for name in ("ast_transformer", "input_transformer", "post_run_cell", "monkeypatch"):
         assert scores[name][1] in ("tampered", "ok"), name
     assert scores["monkeypatch"][1] == "tampered"
+    # The canaries and the token do not see these two; the probe does.
+    for name in ("token_transformer", "canary_aware_patch"):
+        [test] = [t for t in grades[order.index(name)].tests if not t.manual]
+        assert (scores[name][1], test.outcome) == ("ok", grade.PROBE_FAILED), (name, test.outcome)
 
     out, fb = tmp_path / "out" / "grades.csv", tmp_path / "out" / "feedback"
     report.write_csv(grades, out)
