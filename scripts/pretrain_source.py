@@ -1,4 +1,4 @@
-"""Train the SOURCE network that the transfer-learning lecture and Lab 4 reuse.
+"""Train the SOURCE network that the transfer-learning lecture and Lab 5 reuse.
 
 Source task: scikit-learn's bundled 8x8 digits, classes 0-4 only (pixels in [0, 1], no other
 preprocessing), 75/25 train/test split (seed 0). The training split is augmented 9-fold by shifting
