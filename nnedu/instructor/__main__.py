@@ -4,6 +4,7 @@
   labs [--check]       regenerate labs/ from solutions/, or check that it is in sync
   grade LAB SUB...     grade submissions into a CSV (and Markdown feedback per student)
   release DIR          build the student bundle (no solutions, no hidden tests)
+  collect LAB          gather each student's LAB from their home into DIR/STUDENT/LAB/LAB.ipynb (JupyterHub)
 """
 import argparse
 import logging
@@ -96,6 +97,27 @@ def _release(args):
     return 0
 
 
+def _collect(args):
+    from .collect import CollectError, collect
+    try:
+        results = collect(args.lab, args.pattern, args.to, max_bytes=int(args.max_mb * 2**20))
+    except CollectError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    refused = [r for r in results if r.problem]
+    for r in results:
+        if r.problem:
+            print(f"{r.student}: NOT collected: {r.problem}", file=sys.stderr)
+        else:
+            print(f"{r.student}: {r.source} -> {r.target} ({r.size / 1024:.1f} KiB)")
+    if not results:
+        print(f"error: nothing matches {args.pattern.replace('{lab}', Path(args.lab).stem)!r}", file=sys.stderr)
+        return 2
+    print(f"collected {len(results) - len(refused)} of {len(results)} into {args.to}/"
+          + (f"; {len(refused)} refused (see above)" if refused else ""))
+    return 1 if refused else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nnedu.instructor", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -133,6 +155,15 @@ def main(argv=None):
     p.add_argument("--force", action="store_true", help="replace the bundle in a non-empty DIR")
     p.add_argument("--root", default=".", help="the repository (default: the current folder)")
     p.set_defaults(func=_release)
+
+    p = sub.add_parser("collect", help="gather each student's lab from their home (JupyterHub) for grading")
+    p.add_argument("lab", help="the lab's name, e.g. lab1_backprop")
+    p.add_argument("--from", dest="pattern", default="/home/*/labs/{lab}.ipynb",
+                   help="glob of the students' copies; {lab} is replaced by LAB and the first wildcard's "
+                        "folder is the student's home and name (default '/home/*/labs/{lab}.ipynb')")
+    p.add_argument("--to", default="submitted", help="folder to fill as TO/STUDENT/LAB/LAB.ipynb (default submitted)")
+    p.add_argument("--max-mb", type=float, default=25, help="refuse files larger than this (default 25 MiB)")
+    p.set_defaults(func=_collect)
 
     args = parser.parse_args(argv)
     return args.func(args)
