@@ -87,7 +87,8 @@ def few_shot_inputs(rng):
     short = int(rng.integers(1, 4))                       # one class has `short` examples, the others 5..8
     y_short = np.concatenate([_labels(rng, 3, 5, 8), np.full(short, 200)])
     return {"y": y, "n": np.array(n), "y_exact": rng.permutation(y_exact), "m": np.array(m),
-            "y_short": rng.permutation(y_short), "short_n": np.array(short + 1), "big": np.array(int(np.bincount(y).max()) + int(rng.integers(1, 50))),
+            "y_short": rng.permutation(y_short), "short_n": np.array(short + 1),
+            "big": np.array(int(np.bincount(y).max()) + int(rng.integers(1, 50))),
             "neg": np.array(-int(rng.integers(1, 5))), "seeds": _seeds(rng, 4)}
 
 
@@ -300,7 +301,8 @@ def curve_check(inputs, outputs):
     for i, n in enumerate(shots):
         for j, seed in enumerate(seeds):
             idx = outputs[f"idx.{n}.{seed}"]
-            assert idx.ndim == 1 and np.issubdtype(idx.dtype, np.integer) and np.all((idx >= 0) & (idx < len(y)))
+            assert idx.shape == (n * k,) and np.issubdtype(idx.dtype, np.integer), "few_shot_indices: wrong draw"
+            assert np.all((idx >= 0) & (idx < len(y))), "few_shot_indices: indices out of range"
             xs, ys = X[idx], y[idx]
             # every method saw the training set few_shot_indices(y_pool, n, seed)
             assert np.isclose(res["x"][i, j], np.sum(xs @ np.resize(wx, X.shape[1]))), \
