@@ -44,6 +44,8 @@ def lab_namespace(lab, answers=None):
         else:
             continue
         exec(compile(source, f"<{lab}:{grade_id(cell)}>", "exec"), ns)
+    import matplotlib.pyplot as plt
+    plt.close("all")  # figures the set-up cells drew
     return ns
 
 
