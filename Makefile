@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test-browser test test-portable unit nbval notebooks labs grade nbgrader-venv release bench clean
+.PHONY: install lab test-browser test test-portable unit nbval notebooks labs grade nbgrader-venv release bench hub test-hub clean
 
 # Create the virtual environment on first use and (re)install whenever the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -85,6 +85,21 @@ release: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
 	$(PY) benchmarks/bench_fit.py
+
+## The course on JupyterHub for a trial (deploy/, see README "Teaching a class"): http://127.0.0.1:8000, any
+## name, password nnedu-trial (NNEDU_HUB_PASSWORD); NNEDU_HUB_MODE=users for a class of local users.
+hub: $(STAMP)
+	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
+	deploy/.venv-hub/bin/jupyterhub -f deploy/jupyterhub_config.py
+
+## Load test of the hub (not part of `make test`): binder/postBuild in a fresh venv, then STUDENTS simulated
+## students (default 6) run lecture 05 and Lab 2 through their own servers at once; report in HUB_REPORT.
+STUDENTS ?= 6
+HUB_REPORT ?= deploy/state/hub-load.md
+test-hub: $(STAMP)
+	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
+	VENV=$(CURDIR)/$(VENV) tests/hub/check_postbuild.sh
+	$(ONE_THREAD) $(PY) tests/hub/load_test.py --students $(STUDENTS) --report $(HUB_REPORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -297,14 +297,16 @@ def run_student(hub, name, notebooks, result, started=None):
 def sizing(alone, together, n, cores_here, reserve_gb=4.0, slowdown=2.0):
     """Students per server from the measured numbers.
 
-    memory: (RAM - reserve_gb for the OS, the hub and the proxy) / (peak PSS of one student while running,
-    the largest seen, concurrent run) - every student at their peak at once, the worst case;
+    memory: (RAM - reserve_gb for the OS, the hub and the proxy) / (the largest peak PSS of one student while
+    running a notebook, plus one more idle kernel with torch imported: torch PSS - idle PSS, since students
+    often keep a lecture and a lab open), every student at that peak at once: the worst case;
     CPU: each kernel uses one core while it computes (one BLAS thread). If S students start the same notebook
     together on P cores it takes about max(t_alone, S * c / P) where c is its CPU seconds (measured in the
     kernel); allowing it to take `slowdown` times as long as alone: S <= slowdown * P * t_alone / c (the
     heavier notebook decides). The model's prediction for this run is reported next to the measured time.
     """
-    mem = max(r["peak_pss"] for r in together) / 2**30
+    mem = (max(r["peak_pss"] for r in together)
+           + max(r["torch_pss"] - r.get("idle_pss", 0) for r in together)) / 2**30
     per_nb = {}
     for label in alone["seconds"]:
         per_nb[label] = (alone["seconds"][label], max(alone["cpu_seconds"].get(label, 0.0), 1e-3))
@@ -340,7 +342,8 @@ def markdown(alone, together, n, table, mem, per_core, predicted, load, cores, e
         lines.append(f"- {label}: alone {alone['seconds'][label]:.0f} s ({alone['cpu_seconds'].get(label, 0):.0f}"
                      f" CPU s); {n} together {mean:.0f} s mean, {max(ts or [0]):.0f} s max "
                      f"({mean / alone['seconds'][label]:.1f}x); predicted {predicted[label]:.0f} s")
-    lines += ["", f"Sizing: memory per student {mem:.2f} GiB (largest peak PSS while running), 4 GiB kept for the "
+    lines += ["", f"Sizing: memory per student {mem:.2f} GiB (largest peak PSS while running plus a second kernel with "
+              f"torch), 4 GiB kept for the "
               f"system and the hub; CPU: {per_core:.1f} students per core if a notebook run by everybody at once "
               f"may take twice as long as alone. Students per server:", "",
               "| cores \\ RAM | 32 GB | 64 GB | 128 GB | 256 GB |", "|---|---|---|---|---|"]
@@ -405,6 +408,7 @@ def main(argv=None):
         text = markdown(alone, together, args.students, table, mem, per_core, predicted, load, cores, elapsed)
         print(text)
         if args.report:
+            Path(args.report).parent.mkdir(parents=True, exist_ok=True)
             Path(args.report).write_text(text)
     if args.json:
         Path(args.json).write_text(json.dumps({"alone": alone, "together": together, "load": load,
