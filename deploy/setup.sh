@@ -29,6 +29,8 @@ if stale deploy/.venv-singleuser/.installed deploy/requirements-singleuser.txt \
     own_site=$(deploy/.venv-singleuser/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
     # the course's packages (and its editable nnedu, through its own .pth files) come after this venv's own
     echo "import site; site.addsitedir('$course_site')" > "$own_site/nnedu_course.pth"
+    # and Jupyter's data and settings there (read by deploy/singleuser.sh)
+    "$COURSE_VENV/bin/python" -c "import sys; print(sys.prefix)" > deploy/.venv-singleuser/course_prefix
     grep -v '^-e' requirements.txt > deploy/.venv-singleuser/constraints.txt
     deploy/.venv-singleuser/bin/pip install -q -c deploy/.venv-singleuser/constraints.txt \
         -r deploy/requirements-singleuser.txt

@@ -67,9 +67,10 @@ class Hub:
         self.http.headers["Authorization"] = f"token {self.token}"
 
     def start(self):
+        self.password = secrets.token_hex(8)
         env = dict(os.environ, NNEDU_HUB_MODE="trial", NNEDU_HUB_STATE=str(self.state),
                    NNEDU_HUB_PORT=str(self.port), NNEDU_HUB_ADMIN_TOKEN=self.token,
-                   NNEDU_HUB_PASSWORD=secrets.token_hex(8))
+                   NNEDU_HUB_PASSWORD=self.password)
         self.log = open(self.state / "hub.log", "wb")
         self.proc = subprocess.Popen([str(HUB), "-f", str(ROOT / "deploy" / "jupyterhub_config.py")],
                                      cwd=self.state, env=env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -293,6 +294,47 @@ def run_student(hub, name, notebooks, result, started=None):
     return result
 
 
+def student_login(hub, name, password):
+    """What `make hub` promises: a student logs in with the password through the login form, gets a server
+    with the course in their home (lectures and labs, no solutions) and the course's JupyterLab settings.
+    Returns a list of problems (empty: all good)."""
+    web = requests.Session()
+    web.get(f"{hub.url}/hub/login", timeout=30).raise_for_status()
+    r = web.post(f"{hub.url}/hub/login?next=/hub/spawn", timeout=120, allow_redirects=True,
+                 data={"username": name, "password": password, "_xsrf": web.cookies.get("_xsrf", "")})
+    r.raise_for_status()
+    deadline = time.time() + 180
+    while not hub.api("GET", f"/users/{name}")["servers"].get("", {}).get("ready"):
+        if time.time() > deadline:
+            return [f"{name}: no server {180} s after logging in"]
+        time.sleep(0.5)
+    problems = []
+    base = f"{hub.url}/user/{name}"
+    page = web.get(f"{base}/lab", timeout=60)   # the page a browser opens: OAuth with the hub on the way
+    if not page.ok or "jupyterlab" not in page.text.lower():
+        return [f"{name}: JupyterLab page answered {page.status_code}"]
+    # as JupyterLab does: the server's XSRF cookie echoed in a header on API requests
+    xsrf = [c.value for c in web.cookies if c.name == "_xsrf" and c.path.startswith(f"/user/{name}")]
+    web.headers["X-XSRFToken"] = xsrf[-1] if xsrf else web.cookies.get("_xsrf", "")
+    listing = web.get(f"{base}/api/contents/lectures", timeout=60)
+    listing.raise_for_status()
+    lectures = {item["name"] for item in listing.json()["content"]}
+    wanted = {p.name for p in (ROOT / "lectures").glob("*.ipynb")}
+    if lectures != wanted:
+        problems.append(f"{name}: lectures in the home {sorted(lectures)} != the course's {sorted(wanted)}")
+    top = {item["name"] for item in web.get(f"{base}/api/contents", timeout=60).json()["content"]}
+    if "labs" not in top or "solutions" in top:
+        problems.append(f"{name}: home holds {sorted(top)} (want labs/, never solutions/)")
+    # jupyter/lab/settings/overrides.json turns into the schema defaults JupyterLab serves (JupyterLab's own
+    # default for checkForUpdates is true: false here means the course's overrides are read)
+    note = web.get(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", timeout=60)
+    props = note.json()["schema"]["properties"] if note.ok else {}
+    if props.get("checkForUpdates", {}).get("default") is not False \
+            or props.get("fetchNews", {}).get("default") != "false":
+        problems.append(f"{name}: the course's JupyterLab settings (jupyter/lab/settings) are not in effect")
+    return problems
+
+
 # ---------------------------------------------------------------- sizing
 def sizing(alone, together, n, cores_here, reserve_gb=4.0, slowdown=2.0):
     """Students per server from the measured numbers.
@@ -375,6 +417,10 @@ def main(argv=None):
     failures, load = [], {"before": os.getloadavg()[0], "max": 0.0}
     try:
         hub.start()
+        print("login: a student logs in with the password and gets the course", flush=True)
+        login_problems = student_login(hub, "visitor", hub.password)
+        hub.api("DELETE", "/users/visitor/server")
+        print("  " + ("; ".join(login_problems) if login_problems else "ok"), flush=True)
         names = [f"student{i:02d}" for i in range(args.students + 1)]
         hub.api("POST", "/users", json={"usernames": names})
         alone = {"name": names[0], "seconds": {}, "cpu_seconds": {}, "failures": [], "torch_rss": 0,
@@ -396,7 +442,7 @@ def main(argv=None):
             time.sleep(2)
         for r in together:
             print(json.dumps(r, default=str), flush=True)
-        failures = [f"{r['name']}: {f}" for r in [alone] + together for f in r["failures"]]
+        failures = login_problems + [f"{r['name']}: {f}" for r in [alone] + together for f in r["failures"]]
     finally:
         survivors = hub.stop()
         shutil.rmtree(state, ignore_errors=True) if not failures else print(f"hub state kept in {state}")
