@@ -2,7 +2,17 @@
 
 See nnedu/instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
 kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
+
+Each probe restates its test cell, visible and hidden parts, on fresh data and with the test's tolerances. Most
+draw several *cases* (keys ``"0.z"``, ``"1.z"``, ...): one of ordinary random sizes, and one of the shapes the
+hidden tests add (a batch of one sample, a wide layer, extreme scores), so that a hard-coded size or a missing
+``1/N`` cannot pass by the luck of one draw. The training test (Part F) trains on the lab's digits split seen
+through a fresh permutation and sign flip of the pixels and a fresh renaming of the classes: the same problem
+as the test's (a network is indifferent to both, so any settings that pass the test pass here), but no answer
+can be prepared for it in advance.
 """
+import functools
+
 import numpy as np
 
 from nnedu.gradcheck import rel_error
@@ -13,28 +23,462 @@ def _sizes(rng, low=1, high=9, n=3):
     return [int(k) for k in rng.integers(low, high, size=n)]
 
 
+def _num(outputs, key, shape=None):
+    """``outputs[key]`` as float64 after checking that it holds real numbers (of ``shape``, if given)."""
+    a = outputs[key]
+    assert a.dtype.kind in "biuf", f"{key}: expected numbers, got dtype {a.dtype}"
+    if shape is not None:
+        assert a.shape == tuple(shape), f"{key}: shape {a.shape}, expected {tuple(shape)}"
+    return a.astype(np.float64)
+
+
+def _near(got, expected, tol, terms):
+    """The tests' ``rel_error(got, expected) < tol``, made safe for random inputs: also accepted when the error
+    is within rounding of the summed terms' magnitude ``terms`` (|z| @ |W| for z @ W), where a result that
+    cancels to almost nothing makes a relative error meaningless. A wrong answer is off by about ``terms``."""
+    err = np.linalg.norm(got - expected)
+    return err <= tol * (np.linalg.norm(got) + np.linalg.norm(expected)) or err <= 1e-13 * np.linalg.norm(terms)
+
+
+def _cases(inputs):
+    return range(int(inputs["cases"]))
+
+
+def _stable_softmax_loss(s, y):
+    """Mean softmax cross-entropy and (p - t) / N, computed so that no score overflows (the reference)."""
+    n = len(y)
+    shifted = s - s.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=1))
+    loss = np.mean(log_norm - shifted[np.arange(n), y])
+    p = np.exp(shifted - log_norm[:, None])
+    p[np.arange(n), y] -= 1.0
+    return loss, p / n
+
+
 # --- Part A: linear_forward ---------------------------------------------------------------------------------
 def linear_forward_inputs(rng):
-    N, D, H = _sizes(rng)
-    return {"z": rng.normal(size=(N, D)), "W": rng.normal(size=(D, H)), "b": rng.normal(size=H)}
+    # case 0: ordinary sizes; case 1: a batch of one sample or a wide layer (never the visible test's H = 3)
+    shapes = [_sizes(rng, 2), [1, int(rng.integers(1, 8)), int(rng.integers(10, 300))]]
+    if rng.random() < 0.5:
+        shapes[1] = [int(rng.integers(2, 7)), int(rng.integers(1, 4)), int(rng.integers(10, 300))]
+    inputs = {"cases": np.array(len(shapes))}
+    for c, (N, D, H) in enumerate(shapes):
+        inputs.update({f"{c}.z": rng.normal(size=(N, D)), f"{c}.W": rng.normal(size=(D, H)),
+                       f"{c}.b": rng.normal(size=H)})
+    return inputs
 
 
 LINEAR_FORWARD = """
-z, W, b = inputs["z"].copy(), inputs["W"].copy(), inputs["b"].copy()
-outputs["a"] = linear_forward(z, W, b)[0]
-outputs["inputs_kept"] = (np.array_equal(z, inputs["z"]) and np.array_equal(W, inputs["W"])
-                          and np.array_equal(b, inputs["b"]))
+for c in range(int(inputs["cases"])):
+    z, W, b = inputs[f"{c}.z"].copy(), inputs[f"{c}.W"].copy(), inputs[f"{c}.b"].copy()
+    outputs[f"{c}.a"] = linear_forward(z, W, b)[0]
+    outputs[f"{c}.z"], outputs[f"{c}.W"], outputs[f"{c}.b"] = z, W, b
 """
 
 
 def linear_forward_check(inputs, outputs):
-    z, W, b = inputs["z"], inputs["W"], inputs["b"]
-    a = outputs["a"]
-    assert a.shape == (len(z), W.shape[1]), "wrong shape"
-    assert rel_error(a, np.einsum("nd,dh->nh", z, W) + b) < 1e-12, "wrong values"
-    assert outputs["inputs_kept"], "changed its inputs"
+    for c in _cases(inputs):
+        z, W, b = inputs[f"{c}.z"], inputs[f"{c}.W"], inputs[f"{c}.b"]
+        a = _num(outputs, f"{c}.a", (len(z), W.shape[1]))
+        assert _near(a, np.einsum("nd,dh->nh", z, W) + b, 1e-12, np.abs(z) @ np.abs(W) + np.abs(b)), "wrong values"
+        for k in "zWb":
+            assert np.array_equal(outputs[f"{c}.{k}"], inputs[f"{c}.{k}"]), "changed its inputs"
+
+
+# --- Part A: linear_backward --------------------------------------------------------------------------------
+def linear_backward_inputs(rng):
+    shapes = [_sizes(rng, 2), [1, int(rng.integers(1, 8)), int(rng.integers(2, 300))]]
+    inputs = {"cases": np.array(len(shapes))}
+    for c, (N, D, H) in enumerate(shapes):
+        for tag in ("", "other_"):            # "other_": a second forward pass, before the backward of the first
+            inputs.update({f"{c}.{tag}z": rng.normal(size=(N, D)), f"{c}.{tag}W": rng.normal(size=(D, H)),
+                           f"{c}.{tag}b": rng.normal(size=H)})
+        inputs[f"{c}.delta"] = rng.normal(size=(N, H))
+    return inputs
+
+
+LINEAR_BACKWARD = """
+for c in range(int(inputs["cases"])):
+    _, cache = linear_forward(inputs[f"{c}.z"].copy(), inputs[f"{c}.W"].copy(), inputs[f"{c}.b"].copy())
+    linear_forward(inputs[f"{c}.other_z"].copy(), inputs[f"{c}.other_W"].copy(), inputs[f"{c}.other_b"].copy())
+    dz, dW, db = linear_backward(inputs[f"{c}.delta"].copy(), cache)
+    outputs[f"{c}.dz"], outputs[f"{c}.dW"], outputs[f"{c}.db"] = dz, dW, db
+"""
+
+
+def linear_backward_check(inputs, outputs):
+    for c in _cases(inputs):
+        z, W, d = inputs[f"{c}.z"], inputs[f"{c}.W"], inputs[f"{c}.delta"]
+        dz = _num(outputs, f"{c}.dz", z.shape)
+        dW = _num(outputs, f"{c}.dW", W.shape)
+        db = _num(outputs, f"{c}.db", (W.shape[1],))
+        assert _near(dz, np.einsum("nh,dh->nd", d, W), 1e-12, np.abs(d) @ np.abs(W).T), "wrong dz"
+        assert _near(dW, np.einsum("nd,nh->dh", z, d), 1e-12, np.abs(z).T @ np.abs(d)), "wrong dW"
+        assert _near(db, np.einsum("nh->h", d), 1e-12, np.abs(d).sum(axis=0)), "wrong db"
+
+
+# --- Part B: tanh and ReLU, forward -------------------------------------------------------------------------
+def activations_forward_inputs(rng):
+    shapes = [(int(rng.integers(2, 8)), int(rng.integers(2, 8))), (1, int(rng.integers(1, 600)))]
+    inputs = {"cases": np.array(len(shapes))}
+    for c, shape in enumerate(shapes):
+        inputs[f"{c}.a"] = rng.normal(size=shape) * 5
+    # huge activations: tanh must give exactly +-1 (and 0 at 0), ReLU the input or 0
+    big = rng.choice([-1.0, 1.0], size=(2, 5)) * rng.uniform(20, 1e4, size=(2, 5))
+    big[0, :3] = (-1000.0, 1000.0, 0.0)
+    inputs["big"] = big
+    return inputs
+
+
+ACTIVATIONS_FORWARD = """
+for c in range(int(inputs["cases"])):
+    a = inputs[f"{c}.a"].copy()
+    outputs[f"{c}.tanh"] = tanh_forward(a)[0]
+    outputs[f"{c}.relu"] = relu_forward(a)[0]
+    outputs[f"{c}.a"] = a
+big = inputs["big"].copy()
+outputs["big.tanh"] = tanh_forward(big)[0]
+outputs["big.relu"] = relu_forward(big)[0]
+"""
+
+
+def activations_forward_check(inputs, outputs):
+    for c in _cases(inputs):
+        a = inputs[f"{c}.a"]
+        z_tanh, z_relu = _num(outputs, f"{c}.tanh", a.shape), _num(outputs, f"{c}.relu", a.shape)
+        assert np.allclose(z_tanh, np.tanh(a), rtol=1e-12, atol=0), "tanh_forward: wrong values"
+        assert np.array_equal(z_relu, np.maximum(a, 0)), "relu_forward: wrong values"
+        assert np.array_equal(outputs[f"{c}.a"], a), "a forward pass changed its input"
+    big = inputs["big"]
+    assert np.array_equal(_num(outputs, "big.tanh", big.shape), np.sign(big)), "tanh_forward: wrong for huge inputs"
+    assert np.array_equal(_num(outputs, "big.relu", big.shape), np.maximum(big, 0)), "relu_forward: wrong for huge inputs"
+
+
+# --- Part B: tanh and ReLU, backward ------------------------------------------------------------------------
+def activations_backward_inputs(rng):
+    shapes = [(int(rng.integers(2, 8)), int(rng.integers(2, 8))), (1, int(rng.integers(1, 400))),
+              (int(rng.integers(2, 5)), 1)]
+    inputs = {"cases": np.array(len(shapes))}
+    for c, shape in enumerate(shapes):
+        a = rng.normal(size=shape) * 2
+        a[np.abs(a) < 0.01] = -0.5                      # away from ReLU's kink, as the tests do
+        inputs.update({f"{c}.a": a, f"{c}.dz": rng.normal(size=shape), f"{c}.other": rng.normal(size=shape)})
+    return inputs
+
+
+ACTIVATIONS_BACKWARD = """
+for c in range(int(inputs["cases"])):
+    _, cache_tanh = tanh_forward(inputs[f"{c}.a"].copy())
+    _, cache_relu = relu_forward(inputs[f"{c}.a"].copy())
+    tanh_forward(inputs[f"{c}.other"].copy())
+    relu_forward(inputs[f"{c}.other"].copy())
+    outputs[f"{c}.tanh"] = tanh_backward(inputs[f"{c}.dz"].copy(), cache_tanh)
+    outputs[f"{c}.relu"] = relu_backward(inputs[f"{c}.dz"].copy(), cache_relu)
+"""
+
+
+def activations_backward_check(inputs, outputs):
+    for c in _cases(inputs):
+        a, d = inputs[f"{c}.a"], inputs[f"{c}.dz"]
+        assert _near(_num(outputs, f"{c}.tanh", a.shape), d * (1 - np.tanh(a) ** 2), 1e-12, d), \
+            "tanh_backward: wrong values"
+        assert rel_error(_num(outputs, f"{c}.relu", a.shape), np.where(a > 0, d, 0.0)) < 1e-12, \
+            "relu_backward: wrong values"
+
+
+# --- Part C: grad_check -------------------------------------------------------------------------------------
+def grad_check_inputs(rng):
+    n, d, m = (int(k) for k in rng.integers(3, 7, size=3))
+    return {
+        "sin.x": rng.normal(size=(n, d)), "sin.c": np.array(rng.uniform(0.5, 2.0)),
+        "lin.x": rng.normal(size=(n, d)), "lin.M": rng.normal(size=(d, m)),
+        "sq.x": rng.normal(size=(n, d)),
+        "seeds": rng.integers(0, 2**31, size=3),
+    }
+
+
+GRAD_CHECK = """
+c, M = float(inputs["sin.c"]), inputs["lin.M"].copy()
+pieces = {
+    # name: (forward, right backward, wrong backward)
+    "sin": (lambda x: (np.sin(c * x), x), lambda d, x: c * d * np.cos(c * x), lambda d, x: c * d * np.sin(c * x)),
+    "lin": (lambda x: (x @ M, None), lambda d, _: d @ M.T, lambda d, _: np.ones(np.shape(d)) @ M.T),
+    "sq": (lambda x: ((x ** 2).sum(axis=1, keepdims=True), x), lambda d, x: 2 * x * d, lambda d, x: 2 * x),
+}
+for (name, (forward, right, wrong)), seed in zip(pieces.items(), inputs["seeds"]):
+    x = inputs[f"{name}.x"].copy()
+    outputs[f"{name}.right"] = grad_check(forward, right, x, seed=int(seed))
+    outputs[f"{name}.wrong"] = grad_check(forward, wrong, x, seed=int(seed))
+    outputs[f"{name}.x"] = x
+"""
+
+
+def grad_check_check(inputs, outputs):
+    for name in ("sin", "lin", "sq"):
+        right, wrong = _num(outputs, f"{name}.right", ()), _num(outputs, f"{name}.wrong", ())
+        assert 0 <= right < 1e-7, f"{name}: a correct backward pass got {right}"
+        assert wrong > 1e-2, f"{name}: a wrong backward pass got {wrong}"
+        assert np.array_equal(outputs[f"{name}.x"], inputs[f"{name}.x"]), "x was not restored"
+
+
+# --- Part D: softmax_loss -----------------------------------------------------------------------------------
+def _softmax_cases(rng, extreme_rows):
+    """Ordinary scores, a batch of one, and huge scores (ties at the top, the right class far behind)."""
+    cases = []
+    N, C = int(rng.integers(2, 9)), int(rng.integers(2, 50))
+    cases.append((rng.normal(size=(N, C)) * 3, rng.integers(0, C, N)))
+    C = int(rng.integers(2, 5))
+    cases.append((rng.normal(size=(1, C)) * 3, rng.integers(0, C, 1)))
+    N, C = extreme_rows, int(rng.integers(2, 6))
+    big = rng.choice([-1.0, 0.0, 1.0], size=(N, C)) * rng.uniform(500, 1e4, size=(N, 1))
+    big[0, :2] = rng.uniform(500, 1e4)                   # a tie at the top
+    cases.append((big, rng.integers(0, C, N)))
+    return cases
+
+
+def softmax_value_inputs(rng):
+    cases = _softmax_cases(rng, int(rng.integers(1, 4)))
+    N, C = int(rng.integers(1, 5)), int(rng.integers(2, 12))       # equal scores: the loss is ln C
+    cases.append((np.full((N, C), rng.uniform(-1000, 1000)), rng.integers(0, C, N)))
+    inputs = {"cases": np.array(len(cases))}
+    for c, (s, y) in enumerate(cases):
+        inputs.update({f"{c}.s": s, f"{c}.y": y})
+    return inputs
+
+
+SOFTMAX_VALUE = """
+for c in range(int(inputs["cases"])):
+    outputs[f"{c}.loss"] = softmax_loss(inputs[f"{c}.s"].copy(), inputs[f"{c}.y"].copy())[0]
+"""
+
+
+def softmax_value_check(inputs, outputs):
+    for c in _cases(inputs):
+        s, y = inputs[f"{c}.s"], inputs[f"{c}.y"]
+        loss = _num(outputs, f"{c}.loss", ())
+        expected, _ = _stable_softmax_loss(s, y)
+        # the tests' tolerances: 1e-12 for ordinary scores, 1e-9 relative for scores in the hundreds and more
+        tol = 1e-12 if np.abs(s).max() < 100 else 1e-9 * max(1.0, abs(expected))
+        assert np.isfinite(loss) and abs(loss - expected) <= tol, "wrong loss"
+
+
+def softmax_gradient_inputs(rng):
+    cases = _softmax_cases(rng, int(rng.integers(2, 4)))
+    inputs = {"cases": np.array(len(cases))}
+    for c, (s, y) in enumerate(cases):
+        inputs.update({f"{c}.s": s, f"{c}.y": y})
+    return inputs
+
+
+SOFTMAX_GRADIENT = """
+for c in range(int(inputs["cases"])):
+    s = inputs[f"{c}.s"].copy()
+    outputs[f"{c}.ds"] = softmax_loss(s, inputs[f"{c}.y"].copy())[1]
+    outputs[f"{c}.s"] = s
+"""
+
+
+def softmax_gradient_check(inputs, outputs):
+    for c in _cases(inputs):
+        s, y = inputs[f"{c}.s"], inputs[f"{c}.y"]
+        ds = _num(outputs, f"{c}.ds", s.shape)
+        _, expected = _stable_softmax_loss(s, y)
+        if np.abs(s).max() > 100:
+            assert np.all(np.isfinite(ds)) and np.allclose(ds, expected, rtol=0, atol=1e-12), "wrong for huge scores"
+        else:
+            # p - t cancels for a confident right class: then each entry is only good to a few ulps of 1 / N
+            assert _near(ds, expected, 1e-12, np.full(s.shape, 1.0 / len(s))), "wrong gradient"
+        assert np.array_equal(outputs[f"{c}.s"], s), "changed the scores"
+
+
+# --- Part E: two_layer_loss ---------------------------------------------------------------------------------
+def two_layer_inputs(rng):
+    # three networks: tanh and ReLU with a penalty, then either without; one of them may be wide or a batch of one
+    specs = [("tanh", rng.uniform(0.01, 1.0)), ("relu", rng.uniform(0.01, 1.0)),
+             (str(rng.choice(["tanh", "relu"])), 0.0)]
+    inputs = {"cases": np.array(len(specs))}
+    for c, (act, l2) in enumerate(specs):
+        N, D, H, C = int(rng.integers(1, 9)), int(rng.integers(1, 7)), int(rng.integers(2, 10)), int(rng.integers(2, 6))
+        if c == 2 and rng.random() < 0.5:
+            H = int(rng.integers(100, 300))
+        inputs.update({
+            f"{c}.act": np.array(act), f"{c}.l2": np.array(l2),
+            f"{c}.X": rng.normal(size=(N, D)), f"{c}.y": rng.integers(0, C, N),
+            f"{c}.W1": rng.normal(size=(D, H)) / np.sqrt(D), f"{c}.b1": rng.normal(size=H),
+            f"{c}.W2": rng.normal(size=(H, C)) / np.sqrt(H), f"{c}.b2": rng.normal(size=C)})
+    return inputs
+
+
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+TWO_LAYER = """
+for c in range(int(inputs["cases"])):
+    act, l2 = str(inputs[f"{c}.act"]), float(inputs[f"{c}.l2"])
+    X, y = inputs[f"{c}.X"].copy(), inputs[f"{c}.y"].copy()
+    P = {k: inputs[f"{c}.{k}"].copy() for k in ("W1", "b1", "W2", "b2")}
+    outputs[f"{c}.scores"] = two_layer_loss(P, X, activation=act)
+    loss, grads = two_layer_loss(P, X, y, l2=l2, activation=act)
+    outputs[f"{c}.loss"] = loss
+    outputs[f"{c}.keys"] = np.array(sorted(str(k) for k in grads))
+    for k in P:
+        outputs[f"{c}.after.{k}"] = P[k]
+        if k in grads:
+            outputs[f"{c}.grad.{k}"] = grads[k]
+"""
+
+
+def _mlp(inputs, c):
+    import nnedu
+    W1 = inputs[f"{c}.W1"]
+    model = nnedu.MLP([W1.shape[0], W1.shape[1], inputs[f"{c}.W2"].shape[1]], activation=str(inputs[f"{c}.act"]),
+                      l2=float(inputs[f"{c}.l2"]), seed=0)
+    model.set_params({k: inputs[f"{c}.{k}"] for k in PARAM_NAMES})
+    return model
+
+
+def _params_kept(inputs, outputs, c):
+    assert all(np.array_equal(outputs[f"{c}.after.{k}"], inputs[f"{c}.{k}"]) for k in PARAM_NAMES), \
+        "changed params"
+
+
+def two_layer_loss_check(inputs, outputs):
+    for c in _cases(inputs):
+        model, X, y = _mlp(inputs, c), inputs[f"{c}.X"], inputs[f"{c}.y"]
+        expected_scores = model.loss(X)
+        scores = _num(outputs, f"{c}.scores", expected_scores.shape)
+        P = {k: inputs[f"{c}.{k}"] for k in PARAM_NAMES}
+        hidden = np.abs(X) @ np.abs(P["W1"]) + np.abs(P["b1"])         # bounds |a1|, hence |h(a1)|
+        if str(inputs[f"{c}.act"]) == "tanh":
+            hidden = np.minimum(hidden, 1.0)
+        terms = hidden @ np.abs(P["W2"]) + np.abs(P["b2"])
+        assert _near(scores, expected_scores, 1e-12, terms), "wrong scores"
+        loss, expected = _num(outputs, f"{c}.loss", ()), model.loss(X, y)[0]
+        assert abs(loss - expected) < 1e-12 * max(1.0, abs(expected)), "wrong loss"
+        _params_kept(inputs, outputs, c)
+
+
+def two_layer_gradients_check(inputs, outputs):
+    for c in _cases(inputs):
+        model = _mlp(inputs, c)
+        _, expected = model.loss(inputs[f"{c}.X"], inputs[f"{c}.y"])
+        assert outputs[f"{c}.keys"].tolist() == sorted(PARAM_NAMES), "grads must have the keys of params"
+        for k in PARAM_NAMES:
+            assert rel_error(_num(outputs, f"{c}.grad.{k}", expected[k].shape), expected[k]) < 1e-10, f"wrong d{k}"
+        _params_kept(inputs, outputs, c)
+
+
+# --- Part F: sgd_train --------------------------------------------------------------------------------------
+ACCURACY = 0.94   # the test's 95%, less a margin of about five test images for rounding in a longer training
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_split():
+    """The lab's split (its locked cell ``digits_data``): standardized training and test sets."""
+    import nnedu
+    X_all, y_all = nnedu.data.digits()
+    order = np.random.default_rng(0).permutation(len(y_all))
+    train_idx, test_idx = order[:1347], order[1347:]
+    mean, std = X_all[train_idx].mean(axis=0), X_all[train_idx].std(axis=0)
+    std[std == 0] = 1.0
+    return ((X_all[train_idx] - mean) / std, y_all[train_idx], (X_all[test_idx] - mean) / std, y_all[test_idx])
+
+
+def _seen_through(inputs, X, y):
+    """``X`` and ``y`` with the probe's pixel permutation and sign flips, and its renamed classes."""
+    return (X * inputs["signs"])[:, inputs["pixels"]], np.argsort(inputs["classes"])[y]
+
+
+def sgd_train_inputs(rng):
+    X_train, y_train, _, _ = _digits_split()
+    inputs = {"seed": np.array(int(rng.choice([0, 5]))), "pixels": rng.permutation(64),
+              "signs": rng.choice([-1.0, 1.0], size=64), "classes": rng.permutation(10)}
+    inputs["X"], inputs["y"] = _seen_through(inputs, X_train, y_train)
+    # one full-batch epoch is one gradient step, per activation; 30 epochs of mini-batches of 3 lower the loss
+    for act in ("tanh", "relu"):
+        N, D, H, C = int(rng.integers(4, 12)), int(rng.integers(2, 6)), int(rng.integers(2, 8)), int(rng.integers(2, 5))
+        inputs.update({
+            f"step.{act}.X": rng.normal(size=(N, D)), f"step.{act}.y": rng.integers(0, C, N),
+            f"step.{act}.lr": np.array(rng.uniform(0.05, 1.0)), f"step.{act}.l2": np.array(rng.uniform(0.01, 0.1)),
+            f"step.{act}.W1": rng.normal(size=(D, H)) / np.sqrt(D), f"step.{act}.b1": rng.normal(size=H) * 0.1,
+            f"step.{act}.W2": rng.normal(size=(H, C)) / np.sqrt(H), f"step.{act}.b2": rng.normal(size=C) * 0.1,
+            f"fall.{act}.W1": rng.normal(size=(4, 8)) / 2, f"fall.{act}.b1": np.zeros(8),
+            f"fall.{act}.W2": rng.normal(size=(8, 3)) / np.sqrt(8), f"fall.{act}.b2": np.zeros(3)})
+        # labels a network can learn (those of a random linear classifier): the loss falls by half or more
+        X = rng.normal(size=(12, 4))
+        inputs.update({f"fall.{act}.X": X, f"fall.{act}.y": np.argmax(X @ rng.normal(size=(4, 3)), axis=1)})
+    return inputs
+
+
+SGD_TRAIN = """
+import nnedu
+settings = dict(SETTINGS)
+outputs["settings"] = np.array(sorted(str(k) for k in settings))
+act, seed = str(settings["activation"]), int(inputs["seed"])
+outputs["activation"], outputs["epochs"] = act, int(settings["epochs"])
+start = nnedu.MLP([64, int(settings["hidden"]), 10], activation=act, seed=seed).params
+pixels, signs, classes = inputs["pixels"], inputs["signs"], inputs["classes"]
+P = {"W1": (start["W1"] * signs[:, None])[pixels], "b1": start["b1"].copy(),
+     "W2": start["W2"][:, classes], "b2": start["b2"][classes]}
+kwargs = {k: v for k, v in settings.items() if k != "hidden"}
+outputs["history"] = np.asarray(sgd_train(P, inputs["X"].copy(), inputs["y"].copy(), seed=seed, **kwargs), float)
+for k in ("W1", "b1", "W2", "b2"):
+    outputs[k] = P[k]
+for act in ("tanh", "relu"):
+    for run, kw in (("step", {"epochs": 1, "lr": float(inputs[f"step.{act}.lr"]), "l2": float(inputs[f"step.{act}.l2"]),
+                              "batch_size": len(inputs[f"step.{act}.y"])}),
+                    ("fall", {"epochs": 30, "lr": 0.2, "l2": 0.0, "batch_size": 3})):
+        P = {k: inputs[f"{run}.{act}.{k}"].copy() for k in ("W1", "b1", "W2", "b2")}
+        h = sgd_train(P, inputs[f"{run}.{act}.X"].copy(), inputs[f"{run}.{act}.y"].copy(), activation=act,
+                      seed=int(inputs["seed"]) + 1, **kw)
+        outputs[f"{run}.{act}.history"] = np.asarray(h, float)
+        for k in P:
+            outputs[f"{run}.{act}.{k}"] = P[k]
+"""
+
+
+def sgd_train_check(inputs, outputs):
+    import nnedu
+    assert outputs["settings"].tolist() == sorted(["hidden", "activation", "epochs", "lr", "batch_size", "l2"]), \
+        "SETTINGS has the wrong keys"
+    act = str(outputs["activation"])
+    assert act in ("tanh", "relu"), "unknown activation"
+    W1 = _num(outputs, "W1")
+    assert W1.ndim == 2 and W1.shape[0] == 64 and 1 <= W1.shape[1] <= 100_000, "wrong W1"
+    H = W1.shape[1]
+    P = {"W1": W1, "b1": _num(outputs, "b1", (H,)), "W2": _num(outputs, "W2", (H, 10)), "b2": _num(outputs, "b2", (10,))}
+    history = _num(outputs, "history")
+    assert history.shape == (int(outputs["epochs"]),), "one loss per epoch"
+    assert np.all(np.isfinite(history)) and history[-1] < history[0], "the training loss must fall"
+    model = nnedu.MLP([64, H, 10], activation=act)
+    model.set_params(P)
+    _, _, X_test, y_test = _digits_split()
+    X_test, y_test = _seen_through(inputs, X_test, y_test)
+    assert np.mean(model.predict(X_test) == y_test) >= ACCURACY, "test accuracy too low"
+    for act in ("tanh", "relu"):
+        step = {k: inputs[f"step.{act}.{k}"] for k in PARAM_NAMES}
+        X, y, lr = inputs[f"step.{act}.X"], inputs[f"step.{act}.y"], float(inputs[f"step.{act}.lr"])
+        model = nnedu.MLP([X.shape[1], step["W1"].shape[1], step["W2"].shape[1]], activation=act,
+                          l2=float(inputs[f"step.{act}.l2"]))
+        model.set_params(step)
+        loss, grads = model.loss(X, y)
+        h = _num(outputs, f"step.{act}.history", (1,))
+        assert abs(h[0] - loss) < 1e-12, f"{act}: one full-batch epoch: wrong loss"
+        for k in PARAM_NAMES:
+            got = _num(outputs, f"step.{act}.{k}", step[k].shape)
+            assert rel_error(got, step[k] - lr * grads[k]) < 1e-12, f"{act}: one full-batch epoch: wrong step"
+        h = _num(outputs, f"fall.{act}.history", (30,))
+        assert np.all(np.isfinite(h)) and h[-1] < h[0], f"{act}: the loss does not fall"
 
 
 PROBES = [
     Probe("test_linear_forward", linear_forward_inputs, LINEAR_FORWARD, linear_forward_check),
+    Probe("test_linear_backward", linear_backward_inputs, LINEAR_BACKWARD, linear_backward_check),
+    Probe("test_activations_forward", activations_forward_inputs, ACTIVATIONS_FORWARD, activations_forward_check),
+    Probe("test_activations_backward", activations_backward_inputs, ACTIVATIONS_BACKWARD, activations_backward_check),
+    Probe("test_grad_check", grad_check_inputs, GRAD_CHECK, grad_check_check),
+    Probe("test_softmax_loss_value", softmax_value_inputs, SOFTMAX_VALUE, softmax_value_check),
+    Probe("test_softmax_loss_gradient", softmax_gradient_inputs, SOFTMAX_GRADIENT, softmax_gradient_check),
+    Probe("test_two_layer_loss", two_layer_inputs, TWO_LAYER, two_layer_loss_check),
+    Probe("test_two_layer_gradients", two_layer_inputs, TWO_LAYER, two_layer_gradients_check),
+    Probe("test_sgd_train", sgd_train_inputs, SGD_TRAIN, sgd_train_check),
 ]
