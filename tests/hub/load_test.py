@@ -336,32 +336,38 @@ def student_login(hub, name, password):
 
 
 # ---------------------------------------------------------------- sizing
-def sizing(alone, together, n, cores_here, reserve_gb=4.0, slowdown=2.0):
+def sizing(alone, together, n, cores_here, load_max, reserve_gb=4.0, slowdown=2.0):
     """Students per server from the measured numbers.
 
     memory: (RAM - reserve_gb for the OS, the hub and the proxy) / (the largest peak PSS of one student while
     running a notebook, plus one more idle kernel with torch imported: torch PSS - idle PSS, since students
-    often keep a lecture and a lab open), every student at that peak at once: the worst case;
-    CPU: each kernel uses one core while it computes (one BLAS thread). If S students start the same notebook
-    together on P cores it takes about max(t_alone, S * c / P) where c is its CPU seconds (measured in the
-    kernel); allowing it to take `slowdown` times as long as alone: S <= slowdown * P * t_alone / c (the
-    heavier notebook decides). The model's prediction for this run is reported next to the measured time.
+    often keep a lecture and a lab open), every student at that peak at once: the worst case.
+    CPU: each kernel computes on one core (one BLAS thread). If S students start the same notebook together on
+    P cores it takes about max(t_alone, S * c / P), c its CPU seconds measured in the kernel alone. This run
+    checks the model: the N students had about P_here = cores * N / max(N, peak load average) cores (other
+    work on the machine counts in the load average), so the model predicts max(t_alone, N c / P_here); the
+    measured mean over that prediction (at least 1) is the overhead (server, websockets, memory bandwidth,
+    switching). Allowing a notebook run by everybody at once to take `slowdown` times as long as alone:
+    S <= slowdown * P * t_alone / (c * overhead), the heavier notebook deciding.
     """
     mem = (max(r["peak_pss"] for r in together)
            + max(r["torch_pss"] - r.get("idle_pss", 0) for r in together)) / 2**30
-    per_nb = {}
-    for label in alone["seconds"]:
-        per_nb[label] = (alone["seconds"][label], max(alone["cpu_seconds"].get(label, 0.0), 1e-3))
-    per_core = min(slowdown * t / c for t, c in per_nb.values())
+    per_nb = {label: (alone["seconds"][label], max(alone["cpu_seconds"].get(label, 0.0), 1e-3))
+              for label in alone["seconds"]}
+    cores_available = cores_here * n / max(n, load_max)
+    predicted = {label: max(t, n * c / cores_available) for label, (t, c) in per_nb.items()}
+    measured = {label: sum(r["seconds"][label] for r in together) / len(together) for label in per_nb}
+    overhead = max(1.0, max(measured[label] / predicted[label] for label in per_nb))
+    per_core = min(slowdown * t / (c * overhead) for t, c in per_nb.values())
     table = {}
     for cores in (8, 16, 32, 64):
         for ram in (32, 64, 128, 256):
             table[cores, ram] = min(int((ram - reserve_gb) / mem), int(per_core * cores))
-    predicted = {label: max(t, n * c / cores_here) for label, (t, c) in per_nb.items()}
-    return table, mem, per_core, predicted
+    return table, mem, per_core, predicted, cores_available, overhead
 
 
-def markdown(alone, together, n, table, mem, per_core, predicted, load, cores, elapsed):
+def markdown(alone, together, n, table, mem, per_core, predicted, cores_available, overhead, load, cores,
+             elapsed):
     mib = lambda b: f"{b / 2**20:.0f}"  # noqa: E731
     labels = list(alone["seconds"])
     lines = [f"Measured on {cores} CPU cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; load average "
@@ -376,8 +382,9 @@ def markdown(alone, together, n, table, mem, per_core, predicted, load, cores, e
                      f"{mib(r['peak_rss'])}/{mib(r['peak_pss'])} | "
                      + " | ".join(f"{r['seconds'].get(label, float('nan')):.0f}" for label in labels)
                      + f" | {len(r['failures'])} |")
-    lines += ["", "Time per notebook, together vs alone (mean over students; CPU seconds measured in the kernel; "
-              "prediction max(t_alone, N c / cores)):", ""]
+    lines += ["", f"Time per notebook, together vs alone (mean over students; CPU seconds measured in the kernel; "
+              f"predicted max(t_alone, N c / P) with P = {cores_available:.2f} cores left to the {n} students by "
+              f"the machine's other work, estimated from the load average):", ""]
     for label in labels:
         ts = [r["seconds"][label] for r in together if label in r["seconds"]]
         mean = sum(ts) / len(ts) if ts else float("nan")
@@ -386,8 +393,9 @@ def markdown(alone, together, n, table, mem, per_core, predicted, load, cores, e
                      f"({mean / alone['seconds'][label]:.1f}x); predicted {predicted[label]:.0f} s")
     lines += ["", f"Sizing: memory per student {mem:.2f} GiB (largest peak PSS while running plus a second kernel with "
               f"torch), 4 GiB kept for the "
-              f"system and the hub; CPU: {per_core:.1f} students per core if a notebook run by everybody at once "
-              f"may take twice as long as alone. Students per server:", "",
+              f"system and the hub; CPU: overhead {overhead:.2f} (measured / predicted, at least 1), so "
+              f"{per_core:.2f} students per core if a notebook run by everybody at once may take twice as long as "
+              f"alone. Students per server (the smaller of the memory and the CPU bound):", "",
               "| cores \\ RAM | 32 GB | 64 GB | 128 GB | 256 GB |", "|---|---|---|---|---|"]
     for cores in (8, 16, 32, 64):
         lines.append(f"| {cores} | " + " | ".join(str(table[cores, ram]) for ram in (32, 64, 128, 256)) + " |")
@@ -450,8 +458,8 @@ def main(argv=None):
         failures.append(f"processes left after stopping the hub (killed): {survivors}")
     elapsed = time.perf_counter() - t0
     if not args.skip_alone and all(r.get("seconds") for r in together):
-        table, mem, per_core, predicted = sizing(alone, together, args.students, cores)
-        text = markdown(alone, together, args.students, table, mem, per_core, predicted, load, cores, elapsed)
+        numbers = sizing(alone, together, args.students, cores, load["max"])
+        text = markdown(alone, together, args.students, *numbers, load, cores, elapsed)
         print(text)
         if args.report:
             Path(args.report).parent.mkdir(parents=True, exist_ok=True)
