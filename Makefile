@@ -99,7 +99,7 @@ HUB_REPORT ?= deploy/state/hub-load.md
 test-hub: $(STAMP)
 	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
 	VENV=$(CURDIR)/$(VENV) tests/hub/check_postbuild.sh
-	$(ONE_THREAD) $(PY) tests/hub/load_test.py --students $(STUDENTS) --report $(HUB_REPORT) --json $(HUB_REPORT:.md=.json)
+	$(ONE_THREAD) $(PY) tests/hub/hub_load.py --students $(STUDENTS) --report $(HUB_REPORT) --json $(HUB_REPORT:.md=.json)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

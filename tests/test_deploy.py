@@ -159,4 +159,4 @@ def test_makefile_keeps_the_hub_out_of_make_test():
     phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
     assert {"hub", "test-hub"} <= set(phony)
     test_recipe = re.search(r"^test:.*?(?=^\S)", makefile, re.M | re.S).group(0)
-    assert "load_test" not in test_recipe and "tests/hub" not in test_recipe
+    assert "hub_load" not in test_recipe and "tests/hub" not in test_recipe

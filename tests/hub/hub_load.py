@@ -1,6 +1,6 @@
 """Load test of the course hub: N simulated students on one JupyterHub (`make test-hub`, not part of `make test`).
 
-    .venv/bin/python tests/hub/load_test.py [--students 6] [--report results.md] [--json results.json]
+    .venv/bin/python tests/hub/hub_load.py [--students 6] [--report results.md] [--json results.json]
 
 1. starts deploy/jupyterhub_config.py (trial mode, own state folder, free ports, an admin API token);
 2. alone: one student's server is started through the Hub's REST API and runs the lecture and the lab through
