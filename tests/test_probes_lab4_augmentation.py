@@ -161,6 +161,15 @@ def color_cast(images, rng, scale=0.2, shift=0.1):
     gain, offset = rng.uniform(1 - scale, 1 + scale, size=size), rng.uniform(-shift, shift, size=size)
     return np.clip(gain * images + offset, 0, 1).astype(images.dtype)
 '''),
+    "cast_colour_shift_ignored": ("test_color_cast", "color_cast", '''
+def color_cast(images, rng, scale=0.2, shift=0.1):
+    size = (len(images), 1, 1) + images.shape[3:]
+    gain, offset = rng.uniform(1 - scale, 1 + scale, size=size), rng.uniform(-shift, shift, size=size)
+    if images.ndim == 3:
+        centre = images.mean(axis=(1, 2), keepdims=True)
+        return np.clip(centre + gain * (images - centre) + offset, 0, 1).astype(images.dtype)
+    return np.clip(gain * images, 0, 1).astype(images.dtype)
+'''),
     "cast_not_clipped": ("test_color_cast", "color_cast", '''
 def color_cast(images, rng, scale=0.2, shift=0.1):
     size = (len(images), 1, 1) + images.shape[3:]

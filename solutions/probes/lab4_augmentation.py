@@ -202,6 +202,7 @@ def cast_check(inputs, outputs):
     assert np.std(g, axis=1).min() > 0 and np.std(g[:, 0]) > 0, "gains do not differ between channels/images"
     diff = outputs["shift_c"] - C
     assert np.allclose(diff, diff[:, :1, :1, :]) and np.abs(diff).max() <= shift + 1e-9, "colour offsets wrong"
+    assert np.std(diff[:, 0, 0, :]) > 0, "colour offsets do not vary (shift ignored)"
     # Grayscale: x' - m = g (x - m), one g per image (fitted by least squares, then every pixel checked).
     m = G.mean(axis=(1, 2), keepdims=True)
     dx, dy = G - m, outputs["gain_g"] - m
