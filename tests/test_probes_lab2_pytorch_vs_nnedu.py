@@ -136,22 +136,25 @@ WRONG = {
     "test_copy_params": {
         "weights share nnedu's memory": {"copy_params": SHARED_MEMORY},
         "parameters no longer require grad": {"copy_params": NO_GRAD_PARAMETERS},
-        "reshape instead of transpose": mutant("copy_params", ('params[f"W{l}"].T', 'params[f"W{l}"].reshape(lin.weight.shape)')),
+        "reshape instead of transpose": mutant("copy_params", ('params[f"W{l}"].T',
+                                                               'params[f"W{l}"].reshape(lin.weight.shape)')),
         "only the first two layers": mutant("copy_params", (
             "enumerate(layers, start=1)", "enumerate(layers[:2], start=1)"), (
             "if len(layers) != nnedu_model.n_layers:", "if False:")),
         "the model not returned": mutant("copy_params", ("return torch_model", "pass")),
     },
     "test_torch_loss_and_grads": {
-        "gradients accumulate (no zero_grad)": mutant("torch_loss_and_grads", ("torch_model.zero_grad(set_to_none=True)",
-                                                                               "pass")),
+        "gradients accumulate (no zero_grad)": mutant("torch_loss_and_grads",
+                                                      ("torch_model.zero_grad(set_to_none=True)", "pass")),
         "the penalty on the biases too": mutant("torch_loss_and_grads", (
             "sum((lin.weight ** 2).sum() for lin in layers)", "sum((p ** 2).sum() for p in torch_model.parameters())")),
         "the penalty without 1/2": mutant("torch_loss_and_grads", ("loss + 0.5 * l2 * sum", "loss + l2 * sum")),
-        "the loss as a tensor": mutant("torch_loss_and_grads", ("return loss.item(), grads", "return loss.detach(), grads")),
-        "weight gradients not transposed": mutant("torch_loss_and_grads", ("lin.weight.grad.T.cpu()", "lin.weight.grad.cpu()")),
-        "a sum over the batch": mutant("torch_loss_and_grads", ("F.cross_entropy(torch_model(X_t), y_t)",
-                                                                'F.cross_entropy(torch_model(X_t), y_t, reduction="sum")')),
+        "the loss as a tensor": mutant("torch_loss_and_grads", ("return loss.item(), grads",
+                                                                "return loss.detach(), grads")),
+        "weight gradients not transposed": mutant("torch_loss_and_grads", ("lin.weight.grad.T.cpu()",
+                                                                           "lin.weight.grad.cpu()")),
+        "a sum over the batch": mutant("torch_loss_and_grads", (
+            "F.cross_entropy(torch_model(X_t), y_t)", 'F.cross_entropy(torch_model(X_t), y_t, reduction="sum")')),
     },
     "test_train_torch": {
         "the loss recorded after the step": mutant("train_torch", (
@@ -162,8 +165,9 @@ WRONG = {
         "its own batches": mutant("train_torch", ("for idx in batches:",
                                                   "for idx in np.array_split(np.arange(len(X)), len(batches)):")),
         "a list, not an array": mutant("train_torch", ("return np.array(losses)", "return losses")),
-        "X centred in place": mutant("train_torch", ("first = next(torch_model.parameters())",
-                                                     "X -= X.mean(axis=0)\n    first = next(torch_model.parameters())")),
+        "X centred in place": mutant("train_torch", (
+            "first = next(torch_model.parameters())",
+            "X -= X.mean(axis=0)\n    first = next(torch_model.parameters())")),
     },
     TIMING: {
         "the mean, not the shortest": mutant("seconds_per_epoch", ("return float(min(times))",

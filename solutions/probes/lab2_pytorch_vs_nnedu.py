@@ -22,7 +22,8 @@ from nnedu.train import train_step
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 H = {"sigmoid": lambda a: 0.5 * (1.0 + np.tanh(0.5 * a)), "tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0),
-     "leaky_relu": lambda a: np.where(a > 0, a, 0.1 * a), "elu": lambda a: np.where(a > 0, a, np.expm1(np.minimum(a, 0)))}
+     "leaky_relu": lambda a: np.where(a > 0, a, 0.1 * a),
+     "elu": lambda a: np.where(a > 0, a, np.expm1(np.minimum(a, 0)))}
 
 
 def _int(rng, low, high):
@@ -187,7 +188,8 @@ def make_torch_mlp_check(inputs, outputs):
                 x = H[act](x)
         scores = _num(outputs, f"{c}.scores", x.shape)
         assert np.all(np.abs(scores - x) <= 1e-12 + 1e-12 * np.abs(x)), f"{act}: wrong scores"  # torch.allclose
-    assert outputs["raised"].tolist() == ["ValueError"] * len(inputs["bad"]), "unknown activations must raise ValueError"
+    assert outputs["raised"].tolist() == ["ValueError"] * len(inputs["bad"]), \
+        "unknown activations must raise ValueError"
 
 
 # --- 1b: copy_params ----------------------------------------------------------------------------------------
@@ -241,7 +243,8 @@ def copy_params_check(inputs, outputs):
         P, L = model.params, model.n_layers
         assert _flag(outputs, f"{c}.returned"), "copy_params must return the torch model"
         shapes = outputs[f"{c}.weight_shapes"]
-        assert shapes.dtype.kind in "iu" and shapes.tolist() == [list(P[f"W{l}"].shape[::-1]) for l in range(1, L + 1)], \
+        expected_shapes = [list(P[f"W{l}"].shape[::-1]) for l in range(1, L + 1)]
+        assert shapes.dtype.kind in "iu" and shapes.tolist() == expected_shapes, \
             "nn.Linear weights keep their (out, in) shape"
         float32 = str(inputs[f"{c}.dtype"]) == "float32"
         dtypes = _strings(outputs, f"{c}.dtypes")
