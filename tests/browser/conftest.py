@@ -6,6 +6,7 @@ Chromium binary: Debian's `apt-get install chromium` (/usr/bin/chromium) or the 
 """
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -14,6 +15,14 @@ import pytest
 from jupyterlab_driver import REPO, LabServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# A SIGTERM (CI's timeout, `kill`) unwinds like Ctrl-C, so the fixtures stop their servers and Chromium.
+signal.signal(signal.SIGTERM, _interrupt)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -56,6 +65,7 @@ def course_copy(tmp_path_factory):
 @pytest.fixture(scope="session")
 def server(course_copy, tmp_path_factory):
     lab = LabServer(course_copy, tmp_path_factory.mktemp("jupyter-home"))
+    lab.trust()
     lab.start()
     yield lab
     lab.stop()

@@ -6,6 +6,7 @@ Used by test_jupyterlab.py. JupyterLab facts this relies on:
 - cells off screen are rendered lazily, so text is read with textContent (innerText skips hidden parts);
 - read-only editors still report contenteditable, so a lock is checked by typing and reading the text back.
 """
+import atexit
 import json
 import os
 import re
@@ -78,6 +79,7 @@ class LabServer:
         self.log_file = open(self.log, "a")
         self.proc = subprocess.Popen(cmd, env=self.env(), stdout=self.log_file, stderr=subprocess.STDOUT,
                                      start_new_session=True)
+        STARTED.add(self)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -106,9 +108,24 @@ class LabServer:
         if self.proc:
             self.log_file.close()
         self.proc = None
+        STARTED.discard(self)
 
     def url(self, path):
         return f"{self.base}/lab/workspaces/w{uuid.uuid4().hex[:10]}/tree/{path}?token={self.token}"
+
+
+STARTED = set()
+
+
+@atexit.register
+def _stop_all():
+    """However the run ends (a failed test, Ctrl-C, SIGTERM), no jupyter server of ours is left running."""
+    for lab in list(STARTED):
+        try:
+            lab.stop()
+        except Exception:
+            if lab.proc:
+                os.killpg(lab.proc.pid, signal.SIGKILL)
 
 
 # ----------------------------------------------------------------------------------------------- notebook page
@@ -176,9 +193,18 @@ def restart_and_run_all(page, timeout):
     """Kernel > Restart Kernel and Run All Cells..., accept the dialog, wait until the notebook is done."""
     command(page, "notebook:restart-run-all", wait=False)
     page.click(".jp-Dialog .jp-mod-accept")
-    page.wait_for_function(JS_BUSY, timeout=60_000, polling="raf")
+    try:  # the restart clears the prompts and the cells start: wait to see one busy, unless it was too quick
+        page.wait_for_function(JS_BUSY, timeout=30_000, polling=100)
+    except Exception:
+        pass
     wait_idle(page, timeout)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(300)
+
+
+def shutdown_kernel(page):
+    """Shut the open notebook's kernel down without a dialog (the command's confirmation would block)."""
+    page.evaluate("""() => { const w = window.jupyterapp.shell.currentWidget;
+        return w && w.sessionContext ? w.sessionContext.shutdown() : null; }""")
 
 
 def math(page):
