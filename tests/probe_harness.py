@@ -6,7 +6,6 @@ latter replaced from ``answers`` ({grade_id: source}, e.g. tests/alternatives/LA
 answer). Tests and experiments are not run. ``probe_fails(lab, grade_id, namespace, seed)`` runs one probe
 and returns why it failed (None when it passed). Only for trusted code: nothing here is contained.
 """
-import os
 from pathlib import Path
 
 import nbformat
@@ -15,7 +14,6 @@ import numpy as np
 from nnedu.instructor import probes
 from nnedu.instructor.cells import is_locked, is_solution, is_test
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -31,6 +29,9 @@ def lab_probes(lab):
 def lab_namespace(lab, answers=None):
     """A fresh namespace holding the lab's set-up and its answers (the solution's, or ``answers``' sources)."""
     from nnedu.instructor.cells import grade_id
+    import matplotlib
+    matplotlib.use("Agg")  # in this process only: never through the environment, which the kernels that
+    # pytest starts later (nbval) would inherit, and lose their inline figures
     nb = nbformat.read(solution_path(lab), as_version=4)
     answers, ns, seen_answer = answers or {}, {"__name__": f"lab_{lab}"}, False
     for cell in nb.cells:

@@ -130,3 +130,11 @@ def test_a_probe_decides_together_with_the_test_cell(tmp_path):
     _write_probes(sol, PROBE_FILE.format(op="+", gid="test_nothing", fn="add"))
     with pytest.raises(ValueError, match="test_nothing"):
         grade.grade_submissions(sol, [right], unsafe=True)
+
+
+def test_the_harness_leaves_the_environment_alone():
+    # A variable set here would reach every kernel pytest starts afterwards (nbval in the same worker).
+    import probe_harness
+    before = dict(os.environ)
+    probe_harness.lab_namespace(SOLUTIONS[0].stem)
+    assert dict(os.environ) == before
