@@ -220,3 +220,34 @@ def test_no_sandbox_means_refusal_unless_unsafe(tmp_path, monkeypatch, capsys):
     assert "refusing to run student code unconfined" in capsys.readouterr().err and not (tmp_path / "g.csv").exists()
     [g] = grade.grade_submissions(sol, [sol], unsafe=True)
     assert (g.status, g.total, g.max_auto, g.needs_manual) == ("ok", 4, 4, 1)
+
+
+def test_a_killed_grader_leaves_no_kernel_behind(tmp_path):
+    # A grader stopped by SIGKILL (a CI timeout, an impatient instructor) cannot clean up; the sandbox must die
+    # with it all the same. The answer starts a process that would sleep forever, then hangs the kernel.
+    import signal
+    import subprocess
+    import sys
+    sol = tmp_path / "solutions" / "squares.ipynb"
+    sol.parent.mkdir()
+    nbformat.write(solution(), sol)
+    labs.generate(tmp_path / "solutions", tmp_path / "labs")
+    nb = nbformat.read(tmp_path / "labs" / "squares.ipynb", as_version=4)
+    token = TOKEN + "-killed"
+    by_id(nb)["square"].source = (f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', "
+                                  f"'import time\\nwhile True: time.sleep(1)', {token!r}])\ntime.sleep(600)")
+    nbformat.write(nb, tmp_path / "hang.ipynb")
+    grader = subprocess.Popen([sys.executable, "-m", "nnedu.instructor", "grade", str(sol), str(tmp_path / "hang.ipynb"),
+                               "--out", str(tmp_path / "g.csv")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not alive(token) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert alive(token), "the submission's process never started"
+    finally:
+        grader.send_signal(signal.SIGKILL)
+        grader.wait()
+    deadline = time.monotonic() + 10
+    while alive(token) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert alive(token) == [] and not (tmp_path / "g.csv").exists()

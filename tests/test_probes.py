@@ -64,6 +64,16 @@ def test_outputs_are_read_as_plain_arrays_only(tmp_path):
     with zipfile.ZipFile(tmp_path / "member.npz", "w") as z:
         z.writestr("notes.txt", "hello")
     refused["member"] = tmp_path / "member.npz"
+    # A FIFO would block a plain open() forever (a red-team finding); zero-size strings by the billion passed the
+    # byte cap while a check looped over them; negative dimensions.
+    os.mkfifo(tmp_path / "fifo.npz")
+    refused["fifo"] = tmp_path / "fifo.npz"
+    for name, descr, shape in (("s0", "|S0", (2 * 10**8,)), ("neg", "<f8", (-5,)), ("many", "|b1", (2**23,))):
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": False, "shape": shape})
+        with zipfile.ZipFile(tmp_path / f"{name}.npz", "w") as z:
+            z.writestr("x.npy", b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + b"\x00" * (2**23 if name == "many" else 0))
+        refused[name] = tmp_path / f"{name}.npz"
     for what, path in refused.items():
         with pytest.raises(probes.ProbeFailed):
             probes.read_outputs(path)
@@ -95,6 +105,9 @@ def test_run_local_passes_right_answers_and_names_wrong_ones(tmp_path):
         probes.run_local(_probe(code='outputs["z"] = 1'), {"add": lambda a, b: a + b}, rng, tmp_path)
     with pytest.raises(probes.ProbeFailed, match="dtype object"):
         probes.run_local(_probe(code='outputs["y"] = [object()]'), {"add": lambda a, b: a + b}, rng, tmp_path)
+    with pytest.raises(probes.ProbeFailed, match="not finite"):  # inf - inf is never equal to anything
+        probes.run_local(_probe(code='outputs["y"] = np.full(4, np.inf)',
+                                check=lambda i, o: None), {"add": lambda a, b: a + b}, rng, tmp_path)
 
 
 def _write_probes(sol, text):

@@ -65,6 +65,23 @@ WRONG = {
         "no bias": mutant("linear", ("a = z @ W + b", "a = z @ W")),
         "a bias shape that fits only the visible test": mutant("linear", ("a = z @ W + b", "a = z @ W + b.reshape(1, 3)")),
         "transposed weights": mutant("linear", ("a = z @ W + b", "a = z @ W.T + b")),
+        # from a red-team review: outputs that widened a relative tolerance computed from both sides
+        "infinities": {"linear": '''
+def linear_forward(z, W, b):
+    return np.full((z.shape[0], W.shape[1]), np.inf), (z.shape, W.shape)
+
+
+def linear_backward(delta, cache):
+    return np.full(cache[0], np.inf), np.full(cache[1], np.inf), np.full(cache[1][1], np.inf)
+'''},
+        "1e160 everywhere": {"linear": '''
+def linear_forward(z, W, b):
+    return np.full((z.shape[0], W.shape[1]), 1e160), (z.shape, W.shape)
+
+
+def linear_backward(delta, cache):
+    return np.full(cache[0], 1e160), np.full(cache[1], 1e160), np.full(cache[1][1], 1e160)
+'''},
     },
     "test_linear_backward": {
         "db without summing the batch (a mean)": mutant("linear", ("db = delta.sum(axis=0)", "db = delta.mean(axis=0)")),
@@ -105,6 +122,15 @@ def tanh_forward(a):
 ''', tanh_backward="def tanh_backward(dz, cache):\n    return dz * (1 - LAST_Z ** 2)\n"),
     },
     "test_grad_check": {
+        # from a red-team review: the right backward pass used to come first, then the wrong one
+        "alternate 0 and 1 without computing": {"grad_check": '''
+CALLS = [0]
+
+
+def grad_check(forward, backward, x, seed=0):
+    CALLS[0] += 1
+    return 0.0 if CALLS[0] % 2 else 1.0
+'''},
         "dout all ones": mutant("grad_check", ("np.random.default_rng(seed).standard_normal(np.shape(out))",
                                                "np.ones(np.shape(out))")),
         "numerical gradient without dout": mutant("grad_check", ("np.sum(forward(x)[0] * dout)",

@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 MAX_OUTPUT_BYTES = 256 * 2**20  # a probe's outputs file; larger is a failure, not a grader crash
+MAX_OUTPUT_ITEMS = 2**22  # array elements in all (zero-size strings count too: checks loop over elements)
 ALLOWED_KINDS = "biufcUS"  # bool, integers, floats, complex, strings: never objects or structured records
 
 
@@ -99,7 +100,10 @@ def read_outputs(path):
     """The kernel's outputs as {name: array}; ProbeFailed when the file is missing, too large, not a plain
     regular file (a link is never followed), or holds anything but arrays of numbers and strings."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # Never follow a link, never block on a FIFO or device the submission put there.
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise ProbeFailed("the probe's outputs are not a plain file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         raise ProbeFailed("the probe wrote no outputs") from None
     with os.fdopen(fd, "rb") as f:
@@ -117,7 +121,7 @@ def read_outputs(path):
 def _read_npz(f):
     """Read an .npz member by member, checking each array's header (dtype, size) before reading its data,
     so that a crafted file (a pickle, a compressed bomb) is refused without loading it."""
-    outputs, total = {}, 0
+    outputs, total, items = {}, 0, 0
     with zipfile.ZipFile(f) as z:
         for info in z.infolist():
             if not info.filename.endswith(".npy"):
@@ -129,10 +133,13 @@ def _read_npz(f):
                 if read_header is None:
                     raise ProbeFailed("unsupported array format in the outputs")
                 shape, _, dtype = read_header(member)
-                if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None:
+                if dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.itemsize == 0:
                     raise ProbeFailed(f"output {info.filename[:-4]!r} has dtype {dtype}")
-                total += int(np.prod(shape, dtype=object)) * dtype.itemsize
-                if total > MAX_OUTPUT_BYTES:
+                if any(not isinstance(n, int) or n < 0 for n in shape):
+                    raise ProbeFailed(f"output {info.filename[:-4]!r} has shape {shape}")
+                n = int(np.prod(shape, dtype=object))
+                items, total = items + n, total + n * dtype.itemsize
+                if total > MAX_OUTPUT_BYTES or items > MAX_OUTPUT_ITEMS:
                     raise ProbeFailed("the probe's outputs are too large")
             with z.open(info) as member:
                 outputs[info.filename[:-4]] = np.lib.format.read_array(member, allow_pickle=False)
@@ -142,8 +149,12 @@ def _read_npz(f):
 def judge(probe, inputs, outputs_path):
     """Read the kernel's outputs and run the probe's check; ProbeFailed with a short reason when it fails."""
     outputs = read_outputs(outputs_path)
+    for name, a in outputs.items():
+        if a.dtype.kind in "fc" and not np.all(np.isfinite(a)):
+            raise ProbeFailed(f"output {name!r} is not finite")  # no right answer in these labs is inf or NaN
     try:
-        probe.check(inputs, outputs)
+        with np.errstate(all="ignore"):  # hostile values must not fill the grader's log with warnings
+            probe.check(inputs, outputs)
     except AssertionError as e:
         raise ProbeFailed(str(e) or "wrong outputs") from None
     except Exception as e:  # outputs are the submission's data: a missing key or odd shape is its failure

@@ -12,7 +12,8 @@ starts) runs:
 - with no network (a new network namespace has only a loopback that is down; the kernel talks to the
   grader through Unix sockets in a folder shared with this one sandbox only);
 - in its own PID namespace, as PID 1: when the kernel ends or is killed, every process it started dies with
-  it, and no process outside the sandbox can be seen (nor the grader's command line in ``/proc``);
+  it, and no process outside the sandbox can be seen (nor the grader's command line in ``/proc``); and when
+  the grader itself dies, even by SIGKILL, the sandbox dies with it;
 - with no capabilities (bounding set emptied, ``no_new_privs``): it cannot remount what is read-only;
   as the unprivileged user ``nobody`` when the grader runs as root, otherwise in a user namespace as the
   instructor's own user;
@@ -65,8 +66,11 @@ class SandboxUnavailable(RuntimeError):
 
 
 def _unshare_args():
+    # setpriv --pdeathsig: unshare is killed when the grader dies (even by SIGKILL), and --kill-child then kills
+    # the sandbox's PID 1, so a grader stopped half-way leaves no kernel running.
     base = ["unshare", "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child"]
-    return base if os.geteuid() == 0 else base[:1] + ["--user", "--map-root-user"] + base[1:]
+    base = base if os.geteuid() == 0 else base[:1] + ["--user", "--map-root-user"] + base[1:]
+    return ["setpriv", "--pdeathsig", "KILL", *base]
 
 
 def readonly_paths():
