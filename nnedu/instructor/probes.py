@@ -44,6 +44,16 @@ class Probe:
     check: Callable
 
 
+def numbers(outputs, key, shape=None):
+    """For checks: ``outputs[key]`` as float64, after asserting that it holds real numbers (of ``shape``, if
+    given). The kernel's outputs are the submission's data: a check reads them through this, not directly."""
+    a = outputs[key]
+    assert a.dtype.kind in "biuf", f"{key}: expected numbers, got dtype {a.dtype}"
+    if shape is not None:
+        assert a.shape == tuple(shape), f"{key}: shape {a.shape}, expected {tuple(shape)}"
+    return a.astype(np.float64)
+
+
 def path_for(solution_path):
     """Where the probes of a solution notebook live: ``solutions/probes/LAB.py``."""
     solution_path = Path(solution_path)

@@ -16,21 +16,11 @@ import functools
 import numpy as np
 
 from nnedu.gradcheck import rel_error
-from nnedu.instructor.probes import Probe
+from nnedu.instructor.probes import Probe, numbers
 
 
 def _sizes(rng, low=1, high=9, n=3):
     return [int(k) for k in rng.integers(low, high, size=n)]
-
-
-def _num(outputs, key, shape=None):
-    """``outputs[key]`` as float64 after checking that it holds real numbers (of ``shape``, if given)."""
-    a = outputs[key]
-    assert a.dtype.kind in "biuf", f"{key}: expected numbers, got dtype {a.dtype}"
-    assert np.all(np.isfinite(a)), f"{key}: not finite"
-    if shape is not None:
-        assert a.shape == tuple(shape), f"{key}: shape {a.shape}, expected {tuple(shape)}"
-    return a.astype(np.float64)
 
 
 def _near(got, expected, tol, terms):
@@ -83,7 +73,7 @@ for c in range(int(inputs["cases"])):
 def linear_forward_check(inputs, outputs):
     for c in _cases(inputs):
         z, W, b = inputs[f"{c}.z"], inputs[f"{c}.W"], inputs[f"{c}.b"]
-        a = _num(outputs, f"{c}.a", (len(z), W.shape[1]))
+        a = numbers(outputs, f"{c}.a", (len(z), W.shape[1]))
         assert _near(a, np.einsum("nd,dh->nh", z, W) + b, 1e-12, np.abs(z) @ np.abs(W) + np.abs(b)), "wrong values"
         for k in "zWb":
             assert np.array_equal(outputs[f"{c}.{k}"], inputs[f"{c}.{k}"]), "changed its inputs"
@@ -113,9 +103,9 @@ for c in range(int(inputs["cases"])):
 def linear_backward_check(inputs, outputs):
     for c in _cases(inputs):
         z, W, d = inputs[f"{c}.z"], inputs[f"{c}.W"], inputs[f"{c}.delta"]
-        dz = _num(outputs, f"{c}.dz", z.shape)
-        dW = _num(outputs, f"{c}.dW", W.shape)
-        db = _num(outputs, f"{c}.db", (W.shape[1],))
+        dz = numbers(outputs, f"{c}.dz", z.shape)
+        dW = numbers(outputs, f"{c}.dW", W.shape)
+        db = numbers(outputs, f"{c}.db", (W.shape[1],))
         assert _near(dz, np.einsum("nh,dh->nd", d, W), 1e-12, np.abs(d) @ np.abs(W).T), "wrong dz"
         assert _near(dW, np.einsum("nd,nh->dh", z, d), 1e-12, np.abs(z).T @ np.abs(d)), "wrong dW"
         assert _near(db, np.einsum("nh->h", d), 1e-12, np.abs(d).sum(axis=0)), "wrong db"
@@ -149,13 +139,14 @@ outputs["big.relu"] = relu_forward(big)[0]
 def activations_forward_check(inputs, outputs):
     for c in _cases(inputs):
         a = inputs[f"{c}.a"]
-        z_tanh, z_relu = _num(outputs, f"{c}.tanh", a.shape), _num(outputs, f"{c}.relu", a.shape)
+        z_tanh, z_relu = numbers(outputs, f"{c}.tanh", a.shape), numbers(outputs, f"{c}.relu", a.shape)
         assert np.allclose(z_tanh, np.tanh(a), rtol=1e-12, atol=0), "tanh_forward: wrong values"
         assert np.array_equal(z_relu, np.maximum(a, 0)), "relu_forward: wrong values"
         assert np.array_equal(outputs[f"{c}.a"], a), "a forward pass changed its input"
     big = inputs["big"]
-    assert np.array_equal(_num(outputs, "big.tanh", big.shape), np.sign(big)), "tanh_forward: wrong for huge inputs"
-    assert np.array_equal(_num(outputs, "big.relu", big.shape), np.maximum(big, 0)), "relu_forward: wrong for huge inputs"
+    assert np.array_equal(numbers(outputs, "big.tanh", big.shape), np.sign(big)), "tanh_forward: wrong for huge inputs"
+    assert np.array_equal(numbers(outputs, "big.relu", big.shape), np.maximum(big, 0)), \
+        "relu_forward: wrong for huge inputs"
 
 
 # --- Part B: tanh and ReLU, backward ------------------------------------------------------------------------
@@ -184,9 +175,9 @@ for c in range(int(inputs["cases"])):
 def activations_backward_check(inputs, outputs):
     for c in _cases(inputs):
         a, d = inputs[f"{c}.a"], inputs[f"{c}.dz"]
-        assert _near(_num(outputs, f"{c}.tanh", a.shape), d * (1 - np.tanh(a) ** 2), 1e-12, d), \
+        assert _near(numbers(outputs, f"{c}.tanh", a.shape), d * (1 - np.tanh(a) ** 2), 1e-12, d), \
             "tanh_backward: wrong values"
-        assert rel_error(_num(outputs, f"{c}.relu", a.shape), np.where(a > 0, d, 0.0)) < 1e-12, \
+        assert rel_error(numbers(outputs, f"{c}.relu", a.shape), np.where(a > 0, d, 0.0)) < 1e-12, \
             "relu_backward: wrong values"
 
 
@@ -222,7 +213,7 @@ for (name, (forward, right, wrong)), seed in zip(pieces.items(), inputs["seeds"]
 def grad_check_check(inputs, outputs):
     for name in ("sin", "lin", "sq"):
         for i, is_right in enumerate(inputs[f"{name}.order"]):
-            err = _num(outputs, f"{name}.{i}", ())
+            err = numbers(outputs, f"{name}.{i}", ())
             if is_right:
                 assert 0 <= err < 1e-7, f"{name}: a correct backward pass got {err}"
             else:
@@ -245,14 +236,19 @@ def _softmax_cases(rng, extreme_rows):
     return cases
 
 
-def softmax_value_inputs(rng):
-    cases = _softmax_cases(rng, int(rng.integers(1, 4)))
-    N, C = int(rng.integers(1, 5)), int(rng.integers(2, 12))       # equal scores: the loss is ln C
-    cases.append((np.full((N, C), rng.uniform(-1000, 1000)), rng.integers(0, C, N)))
+def _softmax_inputs(cases):
+    """The probe's inputs for a list of (scores, labels) cases."""
     inputs = {"cases": np.array(len(cases))}
     for c, (s, y) in enumerate(cases):
         inputs.update({f"{c}.s": s, f"{c}.y": y})
     return inputs
+
+
+def softmax_value_inputs(rng):
+    cases = _softmax_cases(rng, int(rng.integers(1, 4)))
+    N, C = int(rng.integers(1, 5)), int(rng.integers(2, 12))       # equal scores: the loss is ln C
+    cases.append((np.full((N, C), rng.uniform(-1000, 1000)), rng.integers(0, C, N)))
+    return _softmax_inputs(cases)
 
 
 SOFTMAX_VALUE = """
@@ -264,7 +260,7 @@ for c in range(int(inputs["cases"])):
 def softmax_value_check(inputs, outputs):
     for c in _cases(inputs):
         s, y = inputs[f"{c}.s"], inputs[f"{c}.y"]
-        loss = _num(outputs, f"{c}.loss", ())
+        loss = numbers(outputs, f"{c}.loss", ())
         expected, _ = _stable_softmax_loss(s, y)
         # the tests' tolerances: 1e-12 for ordinary scores, 1e-9 relative for scores in the hundreds and more
         tol = 1e-12 if np.abs(s).max() < 100 else 1e-9 * max(1.0, abs(expected))
@@ -272,11 +268,7 @@ def softmax_value_check(inputs, outputs):
 
 
 def softmax_gradient_inputs(rng):
-    cases = _softmax_cases(rng, int(rng.integers(2, 4)))
-    inputs = {"cases": np.array(len(cases))}
-    for c, (s, y) in enumerate(cases):
-        inputs.update({f"{c}.s": s, f"{c}.y": y})
-    return inputs
+    return _softmax_inputs(_softmax_cases(rng, int(rng.integers(2, 4))))
 
 
 SOFTMAX_GRADIENT = """
@@ -290,7 +282,7 @@ for c in range(int(inputs["cases"])):
 def softmax_gradient_check(inputs, outputs):
     for c in _cases(inputs):
         s, y = inputs[f"{c}.s"], inputs[f"{c}.y"]
-        ds = _num(outputs, f"{c}.ds", s.shape)
+        ds = numbers(outputs, f"{c}.ds", s.shape)
         _, expected = _stable_softmax_loss(s, y)
         if np.abs(s).max() > 100:
             assert np.all(np.isfinite(ds)) and np.allclose(ds, expected, rtol=0, atol=1e-12), "wrong for huge scores"
@@ -354,14 +346,14 @@ def two_layer_loss_check(inputs, outputs):
     for c in _cases(inputs):
         model, X, y = _mlp(inputs, c), inputs[f"{c}.X"], inputs[f"{c}.y"]
         expected_scores = model.loss(X)
-        scores = _num(outputs, f"{c}.scores", expected_scores.shape)
+        scores = numbers(outputs, f"{c}.scores", expected_scores.shape)
         P = {k: inputs[f"{c}.{k}"] for k in PARAM_NAMES}
         hidden = np.abs(X) @ np.abs(P["W1"]) + np.abs(P["b1"])         # bounds |a1|, hence |h(a1)|
         if str(inputs[f"{c}.act"]) == "tanh":
             hidden = np.minimum(hidden, 1.0)
         terms = hidden @ np.abs(P["W2"]) + np.abs(P["b2"])
         assert _near(scores, expected_scores, 1e-12, terms), "wrong scores"
-        loss, expected = _num(outputs, f"{c}.loss", ()), model.loss(X, y)[0]
+        loss, expected = numbers(outputs, f"{c}.loss", ()), model.loss(X, y)[0]
         assert abs(loss - expected) < 1e-12 * max(1.0, abs(expected)), "wrong loss"
         _params_kept(inputs, outputs, c)
 
@@ -372,7 +364,7 @@ def two_layer_gradients_check(inputs, outputs):
         _, expected = model.loss(inputs[f"{c}.X"], inputs[f"{c}.y"])
         assert outputs[f"{c}.keys"].tolist() == sorted(PARAM_NAMES), "grads must have the keys of params"
         for k in PARAM_NAMES:
-            assert rel_error(_num(outputs, f"{c}.grad.{k}", expected[k].shape), expected[k]) < 1e-10, f"wrong d{k}"
+            assert rel_error(numbers(outputs, f"{c}.grad.{k}", expected[k].shape), expected[k]) < 1e-10, f"wrong d{k}"
         _params_kept(inputs, outputs, c)
 
 
@@ -451,11 +443,12 @@ def sgd_train_check(inputs, outputs):
         "SETTINGS has the wrong keys"
     act = str(outputs["activation"])
     assert act in ("tanh", "relu"), "unknown activation"
-    W1 = _num(outputs, "W1")
+    W1 = numbers(outputs, "W1")
     assert W1.ndim == 2 and W1.shape[0] == 64 and 1 <= W1.shape[1] <= 100_000, "wrong W1"
     H = W1.shape[1]
-    P = {"W1": W1, "b1": _num(outputs, "b1", (H,)), "W2": _num(outputs, "W2", (H, 10)), "b2": _num(outputs, "b2", (10,))}
-    history = _num(outputs, "history")
+    P = {"W1": W1, "b1": numbers(outputs, "b1", (H,)), "W2": numbers(outputs, "W2", (H, 10)),
+         "b2": numbers(outputs, "b2", (10,))}
+    history = numbers(outputs, "history")
     assert history.shape == (int(outputs["epochs"]),), "one loss per epoch"
     assert np.all(np.isfinite(history)) and history[-1] < history[0], "the training loss must fall"
     model = nnedu.MLP([64, H, 10], activation=act)
@@ -470,12 +463,12 @@ def sgd_train_check(inputs, outputs):
                           l2=float(inputs[f"step.{act}.l2"]))
         model.set_params(step)
         loss, grads = model.loss(X, y)
-        h = _num(outputs, f"step.{act}.history", (1,))
+        h = numbers(outputs, f"step.{act}.history", (1,))
         assert abs(h[0] - loss) < 1e-12, f"{act}: one full-batch epoch: wrong loss"
         for k in PARAM_NAMES:
-            got = _num(outputs, f"step.{act}.{k}", step[k].shape)
+            got = numbers(outputs, f"step.{act}.{k}", step[k].shape)
             assert rel_error(got, step[k] - lr * grads[k]) < 1e-12, f"{act}: one full-batch epoch: wrong step"
-        h = _num(outputs, f"fall.{act}.history", (30,))
+        h = numbers(outputs, f"fall.{act}.history", (30,))
         assert np.all(np.isfinite(h)) and h[-1] < h[0], f"{act}: the loss does not fall"
 
 

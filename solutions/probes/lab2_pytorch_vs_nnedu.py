@@ -17,7 +17,7 @@ import numpy as np
 
 import nnedu
 from nnedu.gradcheck import rel_error
-from nnedu.instructor.probes import Probe
+from nnedu.instructor.probes import Probe, numbers
 from nnedu.train import train_step
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
@@ -29,15 +29,6 @@ H = {"sigmoid": lambda a: 0.5 * (1.0 + np.tanh(0.5 * a)), "tanh": np.tanh, "relu
 def _int(rng, low, high):
     """An int in low..high (both included)."""
     return int(rng.integers(low, high + 1))
-
-
-def _num(outputs, key, shape=None):
-    """``outputs[key]`` as float64 after checking that it holds real numbers (of ``shape``, if given)."""
-    a = outputs[key]
-    assert a.dtype.kind in "biuf", f"{key}: expected numbers, got dtype {a.dtype}"
-    if shape is not None:
-        assert a.shape == tuple(shape), f"{key}: shape {a.shape}, expected {tuple(shape)}"
-    return a.astype(np.float64)
 
 
 def _flag(outputs, key):
@@ -186,7 +177,7 @@ def make_torch_mlp_check(inputs, outputs):
             x = x @ inputs[f"{c}.w{l}"].T + inputs[f"{c}.b{l}"]
             if l < len(sizes) - 2:
                 x = H[act](x)
-        scores = _num(outputs, f"{c}.scores", x.shape)
+        scores = numbers(outputs, f"{c}.scores", x.shape)
         assert np.all(np.abs(scores - x) <= 1e-12 + 1e-12 * np.abs(x)), f"{act}: wrong scores"  # torch.allclose
     assert outputs["raised"].tolist() == ["ValueError"] * len(inputs["bad"]), \
         "unknown activations must raise ValueError"
@@ -252,15 +243,15 @@ def copy_params_check(inputs, outputs):
         grad = outputs[f"{c}.requires_grad"]
         assert grad.dtype == bool and grad.shape == (2 * L,) and grad.all(), "parameters must still require grad"
         expected = model.loss(X)
-        scores = _num(outputs, f"{c}.scores", expected.shape)
-        before = _num(outputs, f"{c}.weight1", P["W1"].T.shape)
-        assert np.array_equal(_num(outputs, f"{c}.weight1_after", before.shape), before), \
+        scores = numbers(outputs, f"{c}.scores", expected.shape)
+        before = numbers(outputs, f"{c}.weight1", P["W1"].T.shape)
+        assert np.array_equal(numbers(outputs, f"{c}.weight1_after", before.shape), before), \
             "the torch weights share memory with nnedu's"
         if float32:
             assert rel_error(scores, expected) < 1e-5, "float32: wrong scores"
         else:
             assert np.array_equal(before, P["W1"].T), "the first weight must be W1 transposed"
-            assert np.array_equal(_num(outputs, f"{c}.bias_last", P[f"b{L}"].shape), P[f"b{L}"]), "wrong last bias"
+            assert np.array_equal(numbers(outputs, f"{c}.bias_last", P[f"b{L}"].shape), P[f"b{L}"]), "wrong last bias"
             assert rel_error(scores, expected) < 1e-12, "wrong scores after copying"
 
 
@@ -322,10 +313,10 @@ def torch_loss_and_grads_check(inputs, outputs):
             p = f"{c}.{call}."
             assert _flag(outputs, p + "is_float"), "the loss must be a Python float"
             assert _strings(outputs, p + "keys") == sorted(grads), "wrong gradient keys"
-            got = _num(outputs, p + "loss", ())
+            got = numbers(outputs, p + "loss", ())
             assert abs(got - loss) <= 1e-10 * abs(loss), f"{c}, {call} call: wrong loss"
             for k in grads:
-                assert rel_error(_num(outputs, p + "grad." + k, grads[k].shape), grads[k]) < 1e-10, \
+                assert rel_error(numbers(outputs, p + "grad." + k, grads[k].shape), grads[k]) < 1e-10, \
                     f"{c}, {call} call: wrong gradient {k}"
 
 
@@ -386,11 +377,11 @@ def train_torch_check(inputs, outputs):
         expected = np.array([train_step(model, optimizer, X[idx], y[idx]) for idx in _batches(inputs, c)])
         assert _flag(outputs, f"{c}.ndarray") and str(outputs[f"{c}.kind"]) == "f", \
             "return the losses as a numpy array of floats"
-        losses = _num(outputs, f"{c}.losses", expected.shape)
+        losses = numbers(outputs, f"{c}.losses", expected.shape)
         assert np.max(np.abs(losses - expected)) < 1e-10, f"{c}: the loss curves differ"
         for k, v in model.params.items():
-            assert rel_error(_num(outputs, f"{c}.{k}", v.shape), v) < 1e-10, f"{c}: {k} differs after training"
-        assert np.array_equal(_num(outputs, f"{c}.X_after", X.shape), X), "X changed"
+            assert rel_error(numbers(outputs, f"{c}.{k}", v.shape), v) < 1e-10, f"{c}: {k} differs after training"
+        assert np.array_equal(numbers(outputs, f"{c}.X_after", X.shape), X), "X changed"
 
 
 # --- 3a: seconds_per_epoch ----------------------------------------------------------------------------------
@@ -439,10 +430,10 @@ for run in ("quick", "slow"):
 def seconds_per_epoch_check(inputs, outputs):
     for run in ("quick", "slow"):
         w, r = int(inputs[f"{run}.warmup"]), int(inputs[f"{run}.repeats"])
-        assert int(_num(outputs, f"{run}.calls", ())) == w + r, f"expected {w} warm-up + {r} timed calls"
+        assert int(numbers(outputs, f"{run}.calls", ())) == w + r, f"expected {w} warm-up + {r} timed calls"
         assert _flag(outputs, f"{run}.is_float"), "return the time as a float"
         shortest = float(np.min(inputs[f"{run}.durations"][w:]))
-        t = float(_num(outputs, f"{run}.seconds", ()))
+        t = float(numbers(outputs, f"{run}.seconds", ()))
         assert 0.75 * shortest <= t < shortest + SLACK, f"{run}: expected about {shortest:.3f} s, got {t:.3f} s"
 
 

@@ -13,16 +13,7 @@ random error tables. The early-stopping test compares with ``nnedu.fit``; the pr
 import numpy as np
 
 from nnedu.gradcheck import rel_error
-from nnedu.instructor.probes import Probe
-
-
-def _num(outputs, key, shape=None):
-    """``outputs[key]`` as float64 after checking that it holds real numbers (of ``shape``, if given)."""
-    a = outputs[key]
-    assert a.dtype.kind in "biuf", f"{key}: expected numbers, got dtype {a.dtype}"
-    if shape is not None:
-        assert a.shape == tuple(shape), f"{key}: shape {a.shape}, expected {tuple(shape)}"
-    return a.astype(np.float64)
+from nnedu.instructor.probes import Probe, numbers
 
 
 def _cases(inputs):
@@ -70,8 +61,8 @@ def _penalty_check(inputs, outputs, value_of, grad_of, exact):
         P = {k.split(".", 2)[2]: v for k, v in inputs.items() if k.startswith(f"{c}.P.")}
         for tag, lam in (("lam", float(inputs[f"{c}.lam"])), ("zero", 0.0)):
             assert outputs[f"{c}.{tag}.keys"].tolist() == sorted(P), "grads must have the keys of params"
-            value, expected = _num(outputs, f"{c}.{tag}.value", ()), value_of(P, lam)
-            grads = {k: _num(outputs, f"{c}.{tag}.grad.{k}", p.shape) for k, p in P.items()}
+            value, expected = numbers(outputs, f"{c}.{tag}.value", ()), value_of(P, lam)
+            grads = {k: numbers(outputs, f"{c}.{tag}.grad.{k}", p.shape) for k, p in P.items()}
             assert abs(value - expected) <= 1e-10 * max(1.0, expected), "wrong value"
             if lam == 0:
                 assert value == 0 and all(np.all(g == 0) for g in grads.values()), "lam = 0 must give zeros"
@@ -152,25 +143,25 @@ def dropout_check(inputs, outputs):
     z, dout = inputs["z"], inputs["dout"]
     rows = z.shape[0]
     for i, p in enumerate(inputs["p"]):
-        out, mask = _num(outputs, f"{i}.out", z.shape), _mask(outputs, f"{i}.mask", z.shape)
+        out, mask = numbers(outputs, f"{i}.out", z.shape), _mask(outputs, f"{i}.mask", z.shape)
         assert abs(mask.mean() - (1 - p)) < KEPT_TOLERANCE, f"p={p:.2f}: kept {mask.mean():.3f} (p is the DROP rate)"
         assert np.all(out[~mask] == 0), "dropped units must output 0"
         assert np.allclose(out, z * mask / (1 - p)), "kept units must be divided by 1 - p"
         tol = MEAN_SIGMAS * z.max() * np.sqrt(p / (1 - p) / rows)
         assert np.all(np.abs(out.mean(axis=0) - z.mean(axis=0)) < tol), "the expectation must equal the input"
-        assert np.allclose(_num(outputs, f"{i}.back", z.shape), dout * mask / (1 - p)), "wrong backward"
+        assert np.allclose(numbers(outputs, f"{i}.back", z.shape), dout * mask / (1 - p)), "wrong backward"
     zs, ps = inputs["small.z"], float(inputs["small.p"])
     none = outputs["test.mask_is_none"]
     assert none.dtype == bool and none.shape == () and bool(none), "test mode must return mask None"
-    assert np.array_equal(_num(outputs, "test.out", zs.shape), zs), "test mode must return z"
-    a, b = _num(outputs, "same.a.out", zs.shape), _num(outputs, "same.b.out", zs.shape)
+    assert np.array_equal(numbers(outputs, "test.out", zs.shape), zs), "test mode must return z"
+    a, b = numbers(outputs, "same.a.out", zs.shape), numbers(outputs, "same.b.out", zs.shape)
     ma, mb = _mask(outputs, "same.a.mask", zs.shape), _mask(outputs, "same.b.mask", zs.shape)
     assert np.array_equal(a, b) and np.array_equal(ma, mb), "the draw must come from the rng passed"
     assert np.allclose(a[ma], zs[ma] / (1 - ps)) and np.all(a[~ma] == 0), "wrong output"
-    assert np.allclose(_num(outputs, "zero.out", zs.shape), zs), "p = 0 must keep everything"
+    assert np.allclose(numbers(outputs, "zero.out", zs.shape), zs), "p = 0 must keep everything"
     assert outputs["bad.raised"].dtype == bool and outputs["bad.raised"].shape == (3,) and outputs["bad.raised"].all(), \
         "p outside [0, 1) must raise ValueError"
-    assert np.array_equal(_num(outputs, "none.back", zs.shape), inputs["small.dout"]), "mask None: dout unchanged"
+    assert np.array_equal(numbers(outputs, "none.back", zs.shape), inputs["small.dout"]), "mask None: dout unchanged"
 
 
 # --- Part D: early stopping ---------------------------------------------------------------------------------
@@ -220,7 +211,7 @@ def _early_stopping_reference(values, patience):
 
 def early_stopping_check(inputs, outputs):
     lengths = inputs["lengths"]
-    found = _num(outputs, "found", (len(lengths), 2))
+    found = numbers(outputs, "found", (len(lengths), 2))
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     for i, (start, n) in enumerate(zip(starts, lengths)):
         expected = _early_stopping_reference(inputs["values"][start:start + n], int(inputs["patience"][i]))
@@ -281,7 +272,7 @@ outputs["after"] = np.concatenate(after)
 
 def one_se_check(inputs, outputs):
     shapes = inputs["shapes"]
-    found = _num(outputs, "found", (len(shapes), 2))
+    found = numbers(outputs, "found", (len(shapes), 2))
     ints = outputs["ints"]
     assert ints.dtype == bool and ints.shape == (len(shapes),) and ints.all(), "return Python ints"
     assert np.array_equal(outputs["after"], inputs["values"]), "changed fold_errors"
