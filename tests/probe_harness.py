@@ -26,6 +26,24 @@ def lab_probes(lab):
     return probes.load(solution_path(lab))
 
 
+def answer_source(lab, cell_id):
+    """The source of the solution's answer cell ``cell_id``."""
+    from nnedu.instructor.cells import grade_id
+    nb = nbformat.read(solution_path(lab), as_version=4)
+    [cell] = [c for c in nb.cells if is_solution(c) and grade_id(c) == cell_id]
+    return cell.source
+
+
+def mutated_source(lab, cell_id, *changes):
+    """The solution's answer cell ``cell_id`` with each (old, new) of ``changes`` applied; each ``old`` must be
+    in the cell exactly once (so that an edit of the solution cannot silently turn a wrong answer right)."""
+    source = answer_source(lab, cell_id)
+    for old, new in changes:
+        assert source.count(old) == 1, f"{old!r} is not in answer cell {cell_id} exactly once"
+        source = source.replace(old, new)
+    return source
+
+
 def lab_namespace(lab, answers=None):
     """A fresh namespace holding the lab's set-up and its answers (the solution's, or ``answers``' sources)."""
     from nnedu.instructor.cells import grade_id
@@ -58,3 +76,16 @@ def probe_fails(lab, gid, namespace, seed, folder):
     except probes.ProbeFailed as e:
         return str(e) or "failed"
     return None
+
+
+def failures(lab, gid, namespace, seeds, folder, before=None):
+    """[(seed, why)] for each seed whose inputs make the probe of ``gid`` fail ([] when all pass);
+    ``before(seed)``, if given, runs before each try (e.g. to install a fake clock)."""
+    found = []
+    for seed in seeds:
+        if before:
+            before(seed)
+        why = probe_fails(lab, gid, namespace, seed, folder)
+        if why is not None:
+            found.append((seed, why))
+    return found

@@ -144,6 +144,15 @@ def solution():
                                                               "language": "python"}})
 
 
+def make_squares(root):
+    """solutions/squares.ipynb and labs/squares.ipynb under ``root``: (solution path, student lab notebook)."""
+    sol = root / "solutions" / "squares.ipynb"
+    sol.parent.mkdir()
+    nbformat.write(solution(), sol)
+    labs.generate(root / "solutions", root / "labs")
+    return sol, nbformat.read(root / "labs" / "squares.ipynb", as_version=4)
+
+
 def snapshot(*folders):
     return {p: hashlib.sha1(p.read_bytes()).hexdigest() for f in folders for p in Path(f).rglob("*") if p.is_file()}
 
@@ -160,11 +169,7 @@ def alive(token):
 
 
 def test_every_attack_is_contained(tmp_path):
-    sol = tmp_path / "solutions" / "squares.ipynb"
-    sol.parent.mkdir()
-    nbformat.write(solution(), sol)
-    labs.generate(tmp_path / "solutions", tmp_path / "labs")
-    lab = nbformat.read(tmp_path / "labs" / "squares.ipynb", as_version=4)
+    sol, lab = make_squares(tmp_path)
     subs = tmp_path / "submitted"
     paths = {}
     (sol.parent / "probes").mkdir()
@@ -208,10 +213,7 @@ def test_every_attack_is_contained(tmp_path):
 
 
 def test_no_sandbox_means_refusal_unless_unsafe(tmp_path, monkeypatch, capsys):
-    sol = tmp_path / "solutions" / "squares.ipynb"
-    sol.parent.mkdir()
-    nbformat.write(solution(), sol)
-    labs.generate(tmp_path / "solutions", tmp_path / "labs")
+    sol, _ = make_squares(tmp_path)
     monkeypatch.setattr(sandbox, "check", lambda: "no Linux namespaces on testos")
     with pytest.raises(sandbox.SandboxUnavailable):
         grade.grade_submissions(sol, [sol])
@@ -228,11 +230,7 @@ def test_a_killed_grader_leaves_no_kernel_behind(tmp_path):
     import signal
     import subprocess
     import sys
-    sol = tmp_path / "solutions" / "squares.ipynb"
-    sol.parent.mkdir()
-    nbformat.write(solution(), sol)
-    labs.generate(tmp_path / "solutions", tmp_path / "labs")
-    nb = nbformat.read(tmp_path / "labs" / "squares.ipynb", as_version=4)
+    sol, nb = make_squares(tmp_path)
     token = TOKEN + "-killed"
     by_id(nb)["square"].source = (f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', "
                                   f"'import time\\nwhile True: time.sleep(1)', {token!r}])\ntime.sleep(600)")

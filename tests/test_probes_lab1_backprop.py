@@ -4,14 +4,12 @@ students write (a missing 1/N, a transposed weight, a forgotten bias gradient, a
 cache read from a global, an overflowing softmax, a step that ignores l2...) fail them. A wrong answer is the
 solution's answer cell with one change (``mutant``), or a cell written out in full.
 """
-import importlib.util
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from nnedu.instructor.cells import grade_id, is_solution
-from probe_harness import lab_namespace, lab_probes, probe_fails, solution_path
+from probe_harness import failures, lab_namespace, lab_probes, mutated_source, probe_fails
+from test_alternative_submissions import load_answers
 
 LAB = "lab1_backprop"
 SEEDS = range(10)
@@ -19,26 +17,9 @@ WRONG_SEEDS = range(3)          # a wrong answer must fail on every one of them,
 ALTERNATIVE = Path(__file__).resolve().parent / "alternatives" / f"{LAB}.py"
 
 
-def answer_source(cell_id):
-    nb = nbformat.read(solution_path(LAB), as_version=4)
-    [cell] = [c for c in nb.cells if is_solution(c) and grade_id(c) == cell_id]
-    return cell.source
-
-
 def mutant(cell_id, *changes):
     """{cell_id: the solution's answer cell with each (old, new) of ``changes`` applied once}."""
-    source = answer_source(cell_id)
-    for old, new in changes:
-        assert source.count(old) == 1, f"{old!r} is not in answer cell {cell_id} exactly once"
-        source = source.replace(old, new)
-    return {cell_id: source}
-
-
-def load_answers(path):
-    spec = importlib.util.spec_from_file_location(f"alternatives_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.ANSWERS
+    return {cell_id: mutated_source(LAB, cell_id, *changes)}
 
 
 LINEAR_BACKWARD_OK = '''
@@ -213,12 +194,12 @@ def test_every_probe_has_wrong_answers():
 
 @pytest.mark.parametrize("gid", sorted(WRONG))
 def test_the_solution_passes(gid, solution, tmp_path):
-    assert [(s, probe_fails(LAB, gid, solution, s, tmp_path)) for s in SEEDS] == [(s, None) for s in SEEDS]
+    assert failures(LAB, gid, solution, SEEDS, tmp_path) == []
 
 
 @pytest.mark.parametrize("gid", sorted(WRONG))
 def test_the_alternative_submission_passes(gid, alternative, tmp_path):
-    assert [(s, probe_fails(LAB, gid, alternative, s, tmp_path)) for s in SEEDS] == [(s, None) for s in SEEDS]
+    assert failures(LAB, gid, alternative, SEEDS, tmp_path) == []
 
 
 @pytest.mark.parametrize("gid,mistake", [(g, m) for g, wrong in WRONG.items() for m in wrong])

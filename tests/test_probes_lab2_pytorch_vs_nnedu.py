@@ -11,12 +11,10 @@ it, with a few milliseconds of overshoot as on a busy machine), and once on the 
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
-from nnedu.instructor.cells import grade_id, is_solution
-from probe_harness import lab_namespace, lab_probes, probe_fails, solution_path
+from probe_harness import failures, lab_namespace, lab_probes, mutated_source, probe_fails
 from test_alternative_submissions import load_answers
 
 LAB = "lab2_pytorch_vs_nnedu"
@@ -63,26 +61,9 @@ def fails(gid, namespace, seed, folder, clock):
     return probe_fails(LAB, gid, namespace, seed, folder)
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-    plt.close("all")
-
-
-def answer_source(cell_id):
-    nb = nbformat.read(solution_path(LAB), as_version=4)
-    [cell] = [c for c in nb.cells if is_solution(c) and grade_id(c) == cell_id]
-    return cell.source
-
-
 def mutant(cell_id, *changes):
     """{cell_id: the solution's answer cell with each (old, new) of ``changes`` applied once}."""
-    source = answer_source(cell_id)
-    for old, new in changes:
-        assert source.count(old) == 1, f"{old!r} is not in answer cell {cell_id} exactly once"
-        source = source.replace(old, new)
-    return {cell_id: source}
+    return {cell_id: mutated_source(LAB, cell_id, *changes)}
 
 
 TWO_LAYERS_ONLY = '''
@@ -197,12 +178,12 @@ def test_every_probe_has_wrong_answers():
 
 @pytest.mark.parametrize("gid", PROBED)
 def test_the_solution_passes(gid, solution, tmp_path, clock):
-    assert [(s, fails(gid, solution, s, tmp_path, clock)) for s in SEEDS] == [(s, None) for s in SEEDS]
+    assert failures(LAB, gid, solution, SEEDS, tmp_path, before=clock if gid == TIMING else None) == []
 
 
 @pytest.mark.parametrize("gid", PROBED)
 def test_the_alternative_submission_passes(gid, alternative, tmp_path, clock):
-    assert [(s, fails(gid, alternative, s, tmp_path, clock)) for s in SEEDS] == [(s, None) for s in SEEDS]
+    assert failures(LAB, gid, alternative, SEEDS, tmp_path, before=clock if gid == TIMING else None) == []
 
 
 def test_the_timing_probe_on_the_real_clock(solution, tmp_path):
