@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test-browser test test-portable unit nbval notebooks labs grade nbgrader-venv release bench hub test-hub clean
+.PHONY: install lab test-browser test claims test-portable unit nbval notebooks labs grade nbgrader-venv release bench hub test-hub clean
 
 # Create the virtual environment on first use and (re)install whenever the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -39,13 +39,18 @@ NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-w
 FOREIGN_CPU ?= avx2
 CPU_CONFIGS ?= native avx2 sse4
 test: $(STAMP)
-	$(PY) -m nnedu.instructor labs --check
-	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/browser $(NBVAL) $(NOTEBOOKS)
+	$(PY) -m nnedu_instructor labs --check
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/browser --ignore=tests/claims $(NBVAL) $(NOTEBOOKS)
 	@echo "== strict nbval again, as on a foreign CPU: $(FOREIGN_CPU) =="
 	$(ONE_THREAD) scripts/cpu_config.sh $(FOREIGN_CPU) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NOTEBOOKS)
 
+## The claims suite (tests/claims/): each headline sentence of a lecture or lab re-run over several seeds and
+## splits; ends with the list of claims it guards. Run by CI after `make test`.
+claims: $(STAMP)
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests/claims -v
+
 unit: $(STAMP)
-	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser --ignore=tests/claims
 
 nbval: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NOTEBOOKS)
@@ -57,19 +62,19 @@ test-portable: $(STAMP)
 
 ## Re-execute every lecture and solution notebook in place (outputs are committed), then regenerate labs/.
 notebooks: $(STAMP)
-	$(ONE_THREAD) $(PY) -m nnedu.instructor execute $(NOTEBOOKS)
-	$(PY) -m nnedu.instructor labs
+	$(ONE_THREAD) $(PY) -m nnedu_instructor execute $(NOTEBOOKS)
+	$(PY) -m nnedu_instructor labs
 
 ## Regenerate the student labs/ from solutions/.
 labs: $(STAMP)
-	$(PY) -m nnedu.instructor labs
+	$(PY) -m nnedu_instructor labs
 
 ## Grade submissions, each kernel in its own sandbox (Linux namespaces via unshare):
 ## make grade LAB=lab2_pytorch_vs_nnedu SUBMISSIONS="submitted/*/lab2_pytorch_vs_nnedu/*.ipynb" [OUT=grades.csv]
 ## feedback goes to feedback/LAB/STUDENT.md; UNSAFE=1 grades without a sandbox (trusted code only, e.g. macOS).
 OUT ?= grades.csv
 grade: $(STAMP)
-	$(ONE_THREAD) $(PY) -m nnedu.instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback \
+	$(ONE_THREAD) $(PY) -m nnedu_instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback \
 	    --jobs $(JOBS) $(if $(UNSAFE),--unsafe,)
 
 ## The nbgrader 0.9.6 environment the round-trip test uses (also made by the test on first use).
@@ -79,14 +84,14 @@ nbgrader-venv: $(STAMP)
 ## Build the student bundle: make release [DIR=release] [FORCE=1 to replace an existing bundle]
 DIR ?= release
 release: $(STAMP)
-	$(PY) -m nnedu.instructor release $(DIR) $(if $(FORCE),--force,)
+	$(PY) -m nnedu_instructor release $(DIR) $(if $(FORCE),--force,)
 
 ## Speed of nnedu vs PyTorch (not part of the tests): one training step, then whole fit() runs.
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
 	$(PY) benchmarks/bench_fit.py
 
-## The course on JupyterHub for a trial (deploy/, see README "Teaching a class"): http://127.0.0.1:8000, any
+## The course on JupyterHub for a trial (deploy/, see docs/deployment.md): http://127.0.0.1:8000, any
 ## name, password nnedu-trial (NNEDU_HUB_PASSWORD); NNEDU_HUB_MODE=users for a class of local users.
 hub: $(STAMP)
 	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
@@ -98,8 +103,8 @@ STUDENTS ?= 6
 HUB_REPORT ?= deploy/state/hub-load.md
 test-hub: $(STAMP)
 	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
-	VENV=$(CURDIR)/$(VENV) tests/hub/check_postbuild.sh
-	$(ONE_THREAD) $(PY) tests/hub/hub_load.py --students $(STUDENTS) --report $(HUB_REPORT) --json $(HUB_REPORT:.md=.json)
+	VENV=$(CURDIR)/$(VENV) tests/deploy/check_postbuild.sh
+	$(ONE_THREAD) $(PY) deploy/hub_load.py --students $(STUDENTS) --report $(HUB_REPORT) --json $(HUB_REPORT:.md=.json)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

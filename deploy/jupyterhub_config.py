@@ -15,7 +15,7 @@ NNEDU_HUB_IP, NNEDU_HUB_PORT   public address (default 127.0.0.1 in a trial, all
 NNEDU_HUB_STATE     database, cookie secret, trial homes (default deploy/state)
 NNEDU_HUB_MEM, NNEDU_HUB_CPUS   per-student limits (default 2G, 1 core); see nnedu_spawners.py for what enforces them
 NNEDU_HUB_ADMIN_TOKEN  a token for the service "nnedu-admin" (REST API: create users, start servers, reach them);
-                    used by the load test (tests/hub/hub_load.py). Unset: no such service.
+                    used by the load test (deploy/hub_load.py). Unset: no such service.
 
 The course reaches each home by a copy at spawn time (nnedu_hub.copy_course: lectures/ and labs/, file by file,
 never overwriting). On Zero to JupyterHub the same is done with an nbgitpuller link: see deploy/z2jh/config.yaml.

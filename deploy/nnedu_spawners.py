@@ -3,7 +3,7 @@
 Both are JupyterHub's local-process spawners plus what the course needs: the course copied into the home
 before the server starts (never overwriting), and the memory/CPU limits put into a cgroup when the hub may
 write cgroups (root, writable /sys/fs/cgroup). Without that the wrapper deploy/singleuser.sh still caps each
-process's data size (prlimit --data) and BLAS/OpenMP threads: see the README's "Teaching a class".
+process's data size (prlimit --data) and BLAS/OpenMP threads: see docs/deployment.md.
 """
 import pwd
 

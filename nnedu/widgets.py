@@ -1,4 +1,4 @@
-"""The interactive playground of lecture 05, in the spirit of ConvNetJS's classify2d demo.
+"""The interactive playground of lecture 06, in the spirit of ConvNetJS's classify2d demo.
 
 Pick a 2-D data set, the number of hidden units, the activation, the L2 strength, the learning rate and
 the number of epochs, press Train, and see the decision boundary and the loss curves of the trained MLP.

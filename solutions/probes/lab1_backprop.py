@@ -1,6 +1,6 @@
 """Probes for Lab 1 (backpropagation by hand): each graded test, checked outside the student's kernel.
 
-See nnedu/instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
+See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
 kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
 
 Each probe restates its test cell, visible and hidden parts, on fresh data and with the test's tolerances. Most
@@ -16,7 +16,7 @@ import functools
 import numpy as np
 
 from nnedu.gradcheck import rel_error
-from nnedu.instructor.probes import Probe, numbers
+from nnedu_instructor.probes import Probe, numbers
 
 
 def _sizes(rng, low=1, high=9, n=3):

@@ -1,6 +1,6 @@
 """Probes for Lab 2 (the same MLP in PyTorch and in nnedu): each graded test, checked outside the student's kernel.
 
-See nnedu/instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
+See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
 kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
 
 Torch modules never leave the kernel: the kernel builds them from the inputs (sizes, activation and parameters,
@@ -17,7 +17,7 @@ import numpy as np
 
 import nnedu
 from nnedu.gradcheck import rel_error
-from nnedu.instructor.probes import Probe, numbers
+from nnedu_instructor.probes import Probe, numbers
 from nnedu.train import train_step
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")

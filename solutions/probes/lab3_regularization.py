@@ -1,6 +1,6 @@
 """Probes for Lab 3 (regularization): each graded test, checked outside the student's kernel.
 
-See nnedu/instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
+See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
 kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
 
 Each probe restates its test cell, visible and hidden parts, on fresh data and with the test's tolerances:
@@ -13,7 +13,7 @@ random error tables. The early-stopping test compares with ``nnedu.fit``; the pr
 import numpy as np
 
 from nnedu.gradcheck import rel_error
-from nnedu.instructor.probes import Probe, numbers
+from nnedu_instructor.probes import Probe, numbers
 
 
 def _cases(inputs):

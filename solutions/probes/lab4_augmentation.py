@@ -1,6 +1,6 @@
 """Probes for Lab 4 (augmentation): each graded test, checked outside the student's kernel.
 
-See nnedu/instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
+See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
 kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
 
 Every check restates its test cell (visible and hidden parts) on fresh batches of random sizes, with the test's
@@ -11,7 +11,7 @@ deviations (a false failure is below 1e-8 per grading).
 """
 import numpy as np
 
-from nnedu.instructor.probes import Probe
+from nnedu_instructor.probes import Probe
 
 
 def _seeds(rng, n):

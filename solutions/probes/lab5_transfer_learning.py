@@ -1,6 +1,6 @@
 """Probes for Lab 5 (transfer learning): each graded test, checked outside the student's kernel.
 
-See nnedu/instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
+See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
 kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
 
 Networks travel as their parameters ("P.W1", ...): the kernel builds an ``nnedu.MLP`` of the given sizes and
@@ -13,7 +13,7 @@ import numpy as np
 
 import nnedu
 import nnedu.pretrained as pre
-from nnedu.instructor.probes import Probe
+from nnedu_instructor.probes import Probe
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 

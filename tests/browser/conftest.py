@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from jupyterlab_driver import REPO, LabServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

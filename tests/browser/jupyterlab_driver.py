@@ -10,7 +10,6 @@ import atexit
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess

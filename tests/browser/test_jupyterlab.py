@@ -8,13 +8,25 @@ import re
 
 import nbformat
 import pytest
-
 from conftest import copy_course
-from jupyterlab_driver import (REPO, TEXT_BAR, WIDGET_ERROR, LabServer, cells, command, math, open_notebook,
-                               restart_and_run_all, save, shutdown_kernel, wait_idle, widget_errors)
+from jupyterlab_driver import (
+    REPO,
+    TEXT_BAR,
+    WIDGET_ERROR,
+    LabServer,
+    cells,
+    command,
+    math,
+    open_notebook,
+    restart_and_run_all,
+    save,
+    shutdown_kernel,
+    wait_idle,
+    widget_errors,
+)
 
 LECTURES = sorted(p.name for p in (REPO / "lectures").glob("*.ipynb"))
-PLAYGROUND = "05_training_in_practice.ipynb"
+PLAYGROUND = "06_training_in_practice.ipynb"
 LAB = "lab1_backprop.ipynb"
 RUN_TIMEOUT = 240_000  # ms; a lecture runs in well under a minute on an idle 2-core machine
 
@@ -68,7 +80,7 @@ def scroll_to_first_bar(page):
 def test_lecture(server, page, shots, name):
     """1. Opened before running anything: the committed outputs show, widgets as finished green bars (not 0%
     text), equations typeset. 2. Kernel > Restart Kernel and Run All Cells: no error, no widget error, every bar
-    green, equations typeset. (Lecture 05 is run by the playground test below.)"""
+    green, equations typeset. (Lecture 06 is run by the playground test below.)"""
     open_notebook(page, server, f"lectures/{name}")
     scroll_to_first_bar(page)
     page.screenshot(path=str(shots / f"committed_{name}.png"))
@@ -120,7 +132,7 @@ def playground_controls(page):
 
 
 def test_playground_and_widgets_survive_a_restart(tmp_path, browser, shots):
-    """Lecture 05's playground retrains on Train; after save, server restart and reopen, no widget error."""
+    """Lecture 06's playground retrains on Train; after save, server restart and reopen, no widget error."""
     course = copy_course(tmp_path / "course")
     server = LabServer(course, tmp_path / "home")
     server.trust()

@@ -1,4 +1,0 @@
-"""Tools for instructors: generate student labs, execute notebooks, grade submissions, release a bundle.
-
-Run ``python -m nnedu.instructor --help`` for the commands.
-"""

@@ -1,0 +1,173 @@
+"""``python -m nnedu_instructor COMMAND ...``: the instructors' command line.
+
+  execute NB...        re-execute notebooks in place (their outputs are committed)
+  labs [--check]       regenerate labs/ from solutions/, or check that it is in sync
+  grade LAB SUB...     grade submissions into a CSV (and Markdown feedback per student)
+  release DIR          build the student bundle (no solutions, no hidden tests)
+  collect LAB          gather each student's LAB from their home into DIR/STUDENT/LAB/LAB.ipynb (JupyterHub)
+"""
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+
+def _execute(args):
+    from .execute import execute_notebook
+    for path in args.notebooks:
+        seconds = execute_notebook(path, timeout=args.timeout)
+        print(f"{path}: executed in {seconds:.1f} s", flush=True)
+    return 0
+
+
+def _labs(args):
+    from . import labs
+    from .cells import LabFormatError
+    try:
+        if args.check:
+            problems = labs.check(args.solutions, args.labs)
+            for line in problems:
+                print(line)
+            if problems:
+                print(f"{args.labs}/ is out of date: run `make labs` (python -m nnedu_instructor labs)")
+                return 1
+            print(f"{args.labs}/ is up to date")
+            return 0
+        changes = labs.generate(args.solutions, args.labs)
+    except LabFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for line in changes:
+        print(line)
+    print(f"{args.labs}/ is up to date" + ("" if changes else " (nothing changed)"))
+    return 0
+
+
+def _grade(args):
+    from . import grade, report, sandbox
+    from .cells import LabFormatError
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    lab = Path(args.lab)
+    if not lab.is_file():
+        lab = Path(args.solutions) / f"{args.lab}.ipynb"
+    if not lab.is_file():
+        print(f"error: no solution notebook {args.lab!r} (looked for {args.lab} and {lab})", file=sys.stderr)
+        return 2
+    if args.unsafe:
+        print("WARNING: --unsafe: submissions run WITHOUT a sandbox, as your user, with your files in reach.\n"
+              "WARNING: grade only code you trust this way.", file=sys.stderr)
+    limits = grade.Limits(args.timeout, args.notebook_timeout, args.memory_mb)
+
+    def progress(g):
+        extra = f" ({g.note})" if g.note else ""
+        print(f"{g.student}: {report.fmt(g.total)}/{report.fmt(g.max_auto)} {g.status}"
+              f" in {g.seconds:.1f} s{extra}", flush=True)
+
+    start = time.perf_counter()
+    try:
+        grades = grade.grade_submissions(lab, args.submissions, limits, jobs=args.jobs, progress=progress,
+                                         unsafe=args.unsafe)
+    except LabFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except sandbox.SandboxUnavailable as e:
+        print(f"error: {e}\nerror: refusing to run student code unconfined; on Linux install util-linux's "
+              f"unshare (or allow user namespaces); elsewhere use a Linux VM, or --unsafe for trusted code only",
+              file=sys.stderr)
+        return 3
+    # every kernel is dead here: now the outputs are written, each atomically
+    report.write_csv(grades, args.out)
+    if args.feedback:
+        report.write_feedback(grades, args.feedback, lab.stem)
+    print(f"graded {len(grades)} submission(s) of {lab.stem} in {time.perf_counter() - start:.1f} s"
+          f" -> {args.out}" + (f", feedback in {Path(args.feedback) / lab.stem}/" if args.feedback else ""))
+    return 0
+
+
+def _release(args):
+    from .cells import LabFormatError
+    from .release import ReleaseError, release
+    try:
+        copied = release(args.dir, root=args.root, force=args.force)
+    except (ReleaseError, LabFormatError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"student bundle in {args.dir}: {', '.join(copied)}")
+    return 0
+
+
+def _collect(args):
+    from .collect import CollectError, collect
+    try:
+        results = collect(args.lab, args.pattern, args.to, max_bytes=int(args.max_mb * 2**20))
+    except CollectError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    refused = [r for r in results if r.problem]
+    for r in results:
+        if r.problem:
+            print(f"{r.student}: NOT collected: {r.problem}", file=sys.stderr)
+        else:
+            print(f"{r.student}: {r.source} -> {r.target} ({r.size / 1024:.1f} KiB)")
+    if not results:
+        print(f"error: nothing matches {args.pattern.replace('{lab}', Path(args.lab).stem)!r}", file=sys.stderr)
+        return 2
+    print(f"collected {len(results) - len(refused)} of {len(results)} into {args.to}/"
+          + (f"; {len(refused)} refused (see above)" if refused else ""))
+    return 1 if refused else 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m nnedu_instructor", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("execute", help="re-execute notebooks in place (outputs are committed)")
+    p.add_argument("notebooks", nargs="+")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    p.set_defaults(func=_execute)
+
+    p = sub.add_parser("labs", help="regenerate labs/ from solutions/ (or --check it)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when labs/ is out of date")
+    p.add_argument("--solutions", default="solutions", help="solution notebooks (default solutions)")
+    p.add_argument("--labs", default="labs", help="student notebooks (default labs)")
+    p.set_defaults(func=_labs)
+
+    p = sub.add_parser("grade", help="grade submissions of a lab into a CSV")
+    p.add_argument("lab", help="a solution notebook: its name in solutions/ (e.g. lab2_pytorch_vs_nnedu) or a path")
+    p.add_argument("submissions", nargs="+", help="submitted notebooks")
+    p.add_argument("--out", default="grades.csv", help="CSV to write (default grades.csv)")
+    p.add_argument("--feedback", help="folder for the Markdown feedback, one FOLDER/LAB/STUDENT.md per student")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--timeout", type=float, default=60, help="seconds per cell (default 60)")
+    p.add_argument("--notebook-timeout", type=float, default=600, help="seconds per notebook (default 600)")
+    p.add_argument("--memory-mb", type=int, default=4096,
+                   help="address space of each kernel in MiB (default 4096; 0: unlimited)")
+    p.add_argument("--solutions", default="solutions", help="where LAB names are looked up (default solutions)")
+    p.add_argument("--unsafe", action="store_true",
+                   help="run kernels without a sandbox (no Linux namespaces, e.g. macOS): trusted code only")
+    p.add_argument("--verbose", action="store_true", help="log the grader's own errors with their tracebacks")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser("release", help="build the student bundle in DIR")
+    p.add_argument("dir")
+    p.add_argument("--force", action="store_true", help="replace the bundle in a non-empty DIR")
+    p.add_argument("--root", default=".", help="the repository (default: the current folder)")
+    p.set_defaults(func=_release)
+
+    p = sub.add_parser("collect", help="gather each student's lab from their home (JupyterHub) for grading")
+    p.add_argument("lab", help="the lab's name, e.g. lab1_backprop")
+    p.add_argument("--from", dest="pattern", default="/home/*/labs/{lab}.ipynb",
+                   help="glob of the students' copies; {lab} is replaced by LAB and the first wildcard's "
+                        "folder is the student's home and name (default '/home/*/labs/{lab}.ipynb')")
+    p.add_argument("--to", default="submitted", help="folder to fill as TO/STUDENT/LAB/LAB.ipynb (default submitted)")
+    p.add_argument("--max-mb", type=float, default=25, help="refuse files larger than this (default 25 MiB)")
+    p.set_defaults(func=_collect)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

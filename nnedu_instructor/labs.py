@@ -1,0 +1,129 @@
+"""Generate the student labs/ from the instructor solutions/ (``python -m nnedu_instructor labs [--check]``).
+
+Each ``solutions/NAME.ipynb`` gives ``labs/NAME.ipynb`` (never edit labs/ by hand):
+
+- every solution region (``### BEGIN SOLUTION`` .. ``### END SOLUTION``, markers included) becomes
+  ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` at the region's indentation, as nbgrader does;
+  a markdown solution cell becomes ``YOUR ANSWER HERE`` (its marked regions, or the whole cell);
+- hidden test regions (``### BEGIN HIDDEN TESTS`` .. ``### END HIDDEN TESTS``) are removed;
+- a manually graded written answer (markdown, ``solution`` and ``grade`` true) becomes ``YOUR ANSWER HERE``
+  and keeps its points for the instructor's manual grading;
+- every code cell from the first answer cell on loses its outputs and execution count: what it printed
+  may depend on the solution (tables, ``True``s, figures, hidden tests' prints), and students should see
+  their own results, not the solution's; the cells before the first answer (setup, data) keep theirs;
+  timing metadata is dropped;
+- like nbgrader's release, locked and graded cells are made non-editable and non-deletable in JupyterLab,
+  solution cells non-deletable.
+
+The output is byte-for-byte reproducible: the same solution always gives the same bytes.
+"""
+import copy
+import hashlib
+from pathlib import Path
+
+import nbformat
+
+from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, CODE_STUB, END_HIDDEN, END_SOLUTION, TEXT_STUB,
+                    LabFormatError, check_solution_notebook, is_locked, is_solution, is_test,
+                    replace_regions)
+from .files import read_notebook, write_atomic
+
+
+def read_solution(path):
+    """Read and check the solution notebook at ``path``; LabFormatError when it is malformed."""
+    path = Path(path)
+    try:
+        nb = read_notebook(path)  # no validation yet, so no random cell ids
+    except ValueError as e:
+        raise LabFormatError(f"{path}: cannot read the notebook: {e}") from None
+    for index, cell in enumerate(nb.cells):  # ids must not be invented at random (nbformat would)
+        if nb.get("nbformat_minor", 0) >= 5 and "id" not in cell:
+            cell["id"] = hashlib.sha1(f"{path.name}:{index}".encode()).hexdigest()[:8]
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as e:
+        raise LabFormatError(f"{path}: invalid notebook: {e.message}") from None
+    check_solution_notebook(nb, str(path))
+    return nb
+
+
+def make_lab(solution):
+    """The student version of a (checked) solution notebook, as a new notebook."""
+    nb = copy.deepcopy(solution)
+    answered = False  # at or after the first answer cell
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if is_solution(cell):
+            answered = True
+            stub = CODE_STUB if cell.cell_type == "code" else TEXT_STUB
+            cell.source, count = replace_regions(cell.source, BEGIN_SOLUTION, END_SOLUTION, stub)
+            if not count:  # a markdown answer without markers: the whole cell is the answer
+                cell.source = "\n".join(TEXT_STUB)
+            cell.metadata["deletable"] = False
+        if is_test(cell):
+            cell.source, _ = replace_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN, [])
+        if is_locked(cell):
+            cell.metadata["deletable"] = False
+            cell.metadata["editable"] = False
+        if cell.cell_type == "code" and answered:
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def render_lab(solution_path):
+    """The exact text of the lab generated from the solution notebook at ``solution_path``."""
+    return nbformat.writes(make_lab(read_solution(solution_path))) + "\n"
+
+
+def _plan(solutions, labs):
+    """(expected {name: text}, existing lab notebooks {name: path}); None when solutions/ does not exist."""
+    solutions, labs = Path(solutions), Path(labs)
+    if not solutions.is_dir():
+        return None
+    expected = {p.name: render_lab(p) for p in sorted(solutions.glob("*.ipynb"))}
+    existing = {p.name: p for p in sorted(labs.glob("*.ipynb"))} if labs.is_dir() else {}
+    return expected, existing
+
+
+def check(solutions="solutions", labs="labs"):
+    """Problems that make ``labs`` differ from what ``solutions`` generates, one line each ([] when in sync).
+
+    With no ``solutions`` folder at all (a student bundle) there is nothing to check.
+    """
+    plan = _plan(solutions, labs)
+    if plan is None:
+        return []
+    expected, existing = plan
+    problems = []
+    for name in sorted(set(expected) | set(existing)):
+        lab = Path(labs) / name
+        if name not in existing:
+            problems.append(f"{lab}: missing (from {Path(solutions) / name})")
+        elif name not in expected:
+            problems.append(f"{lab}: extra (no {Path(solutions) / name})")
+        elif existing[name].read_bytes() != expected[name].encode("utf-8"):
+            problems.append(f"{lab}: stale")
+    return problems
+
+
+def generate(solutions="solutions", labs="labs"):
+    """Write every lab that differs, delete lab notebooks without a solution; return what changed, one line each.
+
+    With no ``solutions`` folder at all nothing is touched.
+    """
+    plan = _plan(solutions, labs)
+    if plan is None:
+        return []
+    expected, existing = plan
+    changes = []
+    for name, text in expected.items():
+        path = Path(labs) / name
+        data = text.encode("utf-8")
+        if name not in existing or path.read_bytes() != data:
+            write_atomic(path, data)
+            changes.append(f"wrote {path}")
+    for name, path in existing.items():
+        if name not in expected:
+            path.unlink()
+            changes.append(f"removed {path} (no {Path(solutions) / name})")
+    return changes

@@ -1,0 +1,137 @@
+"""`python -m nnedu_instructor collect`: students' labs from their homes into the grader's submitted layout."""
+import json
+import os
+
+import pytest
+
+from nnedu_instructor import report
+from nnedu_instructor.__main__ import main
+from nnedu_instructor.collect import CollectError, collect
+
+LAB = "lab1_backprop"
+
+
+def _notebook(text="x = 1"):
+    return json.dumps({"cells": [{"cell_type": "code", "source": text, "metadata": {}, "outputs": [],
+                                  "execution_count": None}],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _home(root, student, text=None):
+    labs = root / "home" / student / "labs"
+    labs.mkdir(parents=True)
+    if text is not None:
+        (labs / f"{LAB}.ipynb").write_text(_notebook(text))
+    return labs
+
+
+def _tree(path):
+    """Every file and folder under ``path`` with its mode and mtime: homes must come out unchanged."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            out[p] = (st.st_mode, st.st_mtime_ns, st.st_size)
+    return out
+
+
+@pytest.fixture
+def homes(tmp_path):
+    _home(tmp_path, "alice", "a = 1")
+    _home(tmp_path, "bob", "b = 2")
+    _home(tmp_path, "carol")  # no copy of the lab: simply not collected
+    return tmp_path
+
+
+def test_collects_into_submitted_layout_that_grader_reads(homes, tmp_path):
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    before = _tree(homes / "home")
+    results = collect(LAB, pattern, tmp_path / "submitted")
+    assert [r.student for r in results] == ["alice", "bob"]
+    assert all(not r.problem for r in results)
+    for r in results:
+        target = tmp_path / "submitted" / r.student / LAB / f"{LAB}.ipynb"
+        assert r.target == str(target)
+        assert target.read_bytes() == (homes / "home" / r.student / "labs" / f"{LAB}.ipynb").read_bytes()
+        assert report.student_name(target, LAB) == r.student
+        # the modification time travels with the copy (late submissions can be seen)
+        assert target.stat().st_mtime_ns == os.stat(r.source).st_mtime_ns
+    assert _tree(homes / "home") == before, "collect wrote into a student's home"
+
+
+def test_collect_again_updates_the_copy(homes, tmp_path):
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    collect(LAB, pattern, tmp_path / "out")
+    (homes / "home" / "alice" / "labs" / f"{LAB}.ipynb").write_text(_notebook("a = 42"))
+    collect(LAB, pattern, tmp_path / "out")
+    assert "a = 42" in (tmp_path / "out" / "alice" / LAB / f"{LAB}.ipynb").read_text()
+
+
+def test_symlink_out_of_the_home_is_refused(homes, tmp_path):
+    bob_lab = homes / "home" / "bob" / "labs" / f"{LAB}.ipynb"
+    mallory = _home(homes, "mallory")
+    (mallory / f"{LAB}.ipynb").symlink_to(bob_lab)  # copy bob's work
+    eve = _home(homes, "eve")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("instructor's key")
+    (eve / f"{LAB}.ipynb").symlink_to(secret)
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    results = {r.student: r for r in collect(LAB, pattern, tmp_path / "out")}
+    for student in ("mallory", "eve"):
+        assert "outside the student's home" in results[student].problem
+        assert not results[student].target
+        assert not (tmp_path / "out" / student).exists()
+    assert not results["bob"].problem
+
+
+def test_symlinked_folder_out_of_the_home_is_refused(homes, tmp_path):
+    trudy = homes / "home" / "trudy"
+    trudy.mkdir()
+    (trudy / "labs").symlink_to(homes / "home" / "alice" / "labs")
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    results = {r.student: r for r in collect(LAB, pattern, tmp_path / "out")}
+    assert "outside the student's home" in results["trudy"].problem
+
+
+def test_symlink_inside_the_home_is_followed(homes, tmp_path):
+    dave = homes / "home" / "dave"
+    (dave / "work").mkdir(parents=True)
+    (dave / "work" / "mine.ipynb").write_text(_notebook("d = 4"))
+    (dave / "labs").mkdir()
+    (dave / "labs" / f"{LAB}.ipynb").symlink_to(dave / "work" / "mine.ipynb")
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    results = {r.student: r for r in collect(LAB, pattern, tmp_path / "out")}
+    assert not results["dave"].problem
+    assert "d = 4" in (tmp_path / "out" / "dave" / LAB / f"{LAB}.ipynb").read_text()
+
+
+def test_too_large_and_not_regular_files_are_refused(homes, tmp_path):
+    big = _home(homes, "frank")
+    (big / f"{LAB}.ipynb").write_bytes(b" " * (2 * 2**20))
+    odd = _home(homes, "grace")
+    (odd / f"{LAB}.ipynb").mkdir()
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    results = {r.student: r for r in collect(LAB, pattern, tmp_path / "out", max_bytes=2**20)}
+    assert "over the limit" in results["frank"].problem and "2.0 MiB" in results["frank"].problem
+    assert "not a regular file" in results["grace"].problem
+    assert not results["alice"].problem
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alice", "bob"]
+
+
+def test_pattern_without_wildcard_is_an_error(tmp_path):
+    with pytest.raises(CollectError, match="no wildcard"):
+        collect(LAB, str(tmp_path / "alice" / "{lab}.ipynb"), tmp_path / "out")
+
+
+def test_command_line(homes, tmp_path, capsys):
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    assert main(["collect", LAB, "--from", pattern, "--to", str(tmp_path / "sub")]) == 0
+    out = capsys.readouterr().out
+    assert "collected 2 of 2" in out
+    (homes / "home" / "carol" / "labs" / f"{LAB}.ipynb").symlink_to("/etc/passwd")
+    assert main(["collect", LAB, "--from", pattern, "--to", str(tmp_path / "sub")]) == 1
+    captured = capsys.readouterr()
+    assert "carol: NOT collected" in captured.err and "collected 2 of 3" in captured.out
+    assert main(["collect", "lab9", "--from", pattern, "--to", str(tmp_path / "sub")]) == 2
+    assert "nothing matches" in capsys.readouterr().err
