@@ -5,6 +5,7 @@ parameters, and one that could not run in the kernel is refused when the probes 
 import numpy as np
 import pytest
 
+import nnedu
 from nnedu_instructor import probes
 
 TOY = '''import numpy as np
@@ -91,3 +92,13 @@ def test_code_may_still_be_a_string_of_statements(tmp_path):
     probe = probes.Probe(probe.grade_id, lambda rng: {"cases": np.array(["0"]), "0.x": rng.normal(size=2)},
                          probe.code, probe.check)
     probes.run_local(probe, {"add": np.add}, np.random.default_rng(0), tmp_path)
+
+
+@pytest.mark.parametrize("hidden,activation,seed", [(64, "tanh", 0), (7, "relu", 5), (130, "relu", 0), (1, "tanh", 3)])
+def test_lab1_kernel_draws_the_initial_weights_of_the_test(hidden, activation, seed):
+    # Lab 1's training probe starts from the test's nnedu.MLP weights, drawn in the kernel without nnedu.
+    from probe_harness import lab_probes
+    kernel = lab_probes("lab1_backprop")["test_sgd_train"].code
+    start = nnedu.MLP([64, hidden, 10], activation=activation, seed=seed).params
+    drawn = kernel.__globals__["initial_params"](hidden, activation, seed)
+    assert drawn.keys() == start.keys() and all(np.array_equal(drawn[k], start[k]) for k in start)
