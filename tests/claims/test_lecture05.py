@@ -92,7 +92,8 @@ def test_activation_statistics():
     sat_fan = np.array([snapshot("fan-in", s).saturated for s in MANY])
     std8 = np.array([snapshot("fan-in", s).act_std[-1] for s in MANY])
     print(f"shrink {shrink.min():.3f}..{shrink.max():.3f}; saturated too large {sat_large.min():.2f}.."
-          f"{sat_large.max():.2f}, fan-in at most {sat_fan.max():.3f}; std z_8 fan-in {std8.min():.3f}..{std8.max():.3f}")
+          f"{sat_large.max():.2f}, fan-in at most {sat_fan.max():.3f}; "
+          f"std z_8 fan-in {std8.min():.3f}..{std8.max():.3f}")
     assert np.all((0.05 < shrink) & (shrink < 0.2))
     assert sat_large.min() > 0.7 and sat_fan.max() < 0.05 and std8.min() > 0.2
 
@@ -100,13 +101,15 @@ def test_activation_statistics():
 @claim(NB, "53a5a932", "the gradient **vanishes** towards the input, about tenfold per layer; layer 1 learns more "
                        "than a million times more slowly than layer 8")
 @claim(NB, "53a5a932", "layer 1's speed is more than 100 times layer 8's")
-@claim(NB, "53a5a932", "all eight layers stay within a factor 3 of each other")
+@claim(NB, "53a5a932", "all eight layers stay within a factor 3 of each other, against factors of a million and "
+                       "of several hundred for the other two")
 def test_learning_speed_per_layer():
     speeds = {init: np.array([snapshot(init, s).learning_speed[:-1] for s in MANY]) for init in INITS}
     small, large, fan = speeds["too small"], speeds["too large"], speeds["fan-in"]
     steps = small[:, 1:] / small[:, :-1]
     print(f"too small: per layer x{steps.min():.1f}..{steps.max():.1f}, layer 1/8 at most "
-          f"{np.max(small[:, 0] / small[:, 7]):.1e}; too large: layer 1/8 from {np.min(large[:, 0] / large[:, 7]):.0f}; "
+          f"{np.max(small[:, 0] / small[:, 7]):.1e}; "
+          f"too large: layer 1/8 from {np.min(large[:, 0] / large[:, 7]):.0f}; "
           f"fan-in: fastest/slowest up to {np.max(fan.max(axis=1) / fan.min(axis=1)):.2f}")
     assert np.all((6 < steps) & (steps < 15)) and np.all(small[:, 0] < 1e-6 * small[:, 7])
     assert np.all(large[:, 0] > 100 * large[:, 7])
@@ -158,8 +161,8 @@ def deep_run(init, seed, batchnorm=False):
 @claim(NB, "bn-train-outro", "Batch normalization turns both failures into networks that learn: above 80% validation "
                              "accuracy after 10 epochs in every seed, where the same networks without it stay at 10% "
                              "(too small) or below 60% (too large).")
-@claim(NB, "bn-train-outro", "They are still a few points behind the well-initialized network without batch "
-                             "normalization")
+@claim(NB, "bn-train-outro", "They still trail the well-initialized network without batch normalization in every "
+                             "seed")
 def test_training_the_deep_network_with_and_without_batchnorm():
     runs = {init: [deep_run(init, s) for s in SEEDS] for init in INITS}
     bn = {init: [deep_run(init, s, batchnorm=True) for s in SEEDS] for init in ["too small", "too large"]}
@@ -171,7 +174,7 @@ def test_training_the_deep_network_with_and_without_batchnorm():
     assert all(acc[-1] > 0.93 for _, _, acc in runs["fan-in"])
     for init in bn:
         assert all(acc[-1] > 0.8 for _, _, acc in bn[init]), init
-        assert all(b[2][-1] < f[2][-1] < b[2][-1] + 0.15 for b, f in zip(bn[init], runs["fan-in"])), init
+        assert all(b[2][-1] < f[2][-1] for b, f in zip(bn[init], runs["fan-in"])), init
 
 
 # -- 3. dead ReLUs -------------------------------------------------------------------------------------------
@@ -311,7 +314,8 @@ def test_step_decay():
         runs = spiral_decay(seed)
         mean = {k: v[-10:].mean() for k, v in runs.items()}
         std = {k: v[-10:].std() for k, v in runs.items()}
-        rows.append((seed, {k: round(v, 3) for k, v in mean.items()}, round(std["constant 0.5"] / std["0.5, then 0.05"])))
+        jitter = std["constant 0.5"] / std["0.5, then 0.05"]
+        rows.append((seed, {k: round(v, 3) for k, v in mean.items()}, round(jitter)))
         assert mean["0.5, then 0.05"] < min(mean["constant 0.5"], mean["constant 0.05"])
         assert 5 * std["0.5, then 0.05"] < std["constant 0.5"]
     print("(seed, mean loss of the last 10 epochs, jitter ratio)", rows)
@@ -355,7 +359,7 @@ def test_running_statistics():
     assert all(abs(m - 5) < 0.3 and abs(v - 4) < 0.8 for m, v in rows)
 
 
-@claim(NB, "bn-speed-outro", "under every initialization the eight layers stay within a factor 3 of each other")
+@claim(NB, "bn-speed-outro", "under every initialization the eight layers stay within a factor 4 of each other")
 @claim(NB, "bn-speed-outro", "The three levels still differ, tenfold from one initialization to the next")
 @claim(NB, "bn-speed-outro", "at the same learning rate they differ tenfold from one initialization to the next")
 def test_batchnorm_steadies_the_gradients():
@@ -368,7 +372,7 @@ def test_batchnorm_steadies_the_gradients():
         level = {init: np.exp(np.mean(np.log(v))) for init, v in speed.items()}
         rows.append((seed, {k: round(v.max() / v.min(), 2) for k, v in speed.items()},
                      {k: round(v, 2) for k, v in ratio.items()}))
-        assert all(v.max() < 3 * v.min() for v in speed.values())
+        assert all(v.max() < 4 * v.min() for v in speed.values())
         assert 5 < level["fan-in"] / level["too small"] < 20 and 5 < level["too large"] / level["fan-in"] < 20
         assert 0.7 < ratio["too small"] - ratio["fan-in"] < 1.3 and 0.7 < ratio["fan-in"] - ratio["too large"] < 1.3
     print("(seed, fastest/slowest layer, median log10 update ratio)", rows)
