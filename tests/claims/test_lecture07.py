@@ -50,6 +50,12 @@ def transfer_runs():
                 X, y = draw(target_shapes, n, np.random.default_rng([n, d, 300 + src]))
                 for name, method in methods.items():
                     acc.setdefault((name, n), []).append(100 * method(X, y, d))
+        X, y = draw(target_shapes, 5, np.random.default_rng([5, 300 + src]))
+        for lr in (0.05, 0.2):                     # how far fine-tuning moves the hidden weights
+            tuned = pre.new_head(source, 5, seed=src)
+            nnedu.fit(tuned, X, y, batch_size=len(y), lr=lr, seed=src, **ns["FIT"])
+            acc["moved", lr] = [np.linalg.norm(tuned.params[k] - source.params[k]) / np.linalg.norm(source.params[k])
+                                for k in ("W1", "W2")]
         runs[src] = {k: np.array(v) for k, v in acc.items()}
     return runs
 
@@ -67,8 +73,14 @@ def pooled(runs, name, n):
 @claim(NB, "lec06-22", "with one image per shape the two come out about even, while fine-tuning stays ahead with 5 and 20")
 @claim(NB, "lec06-54", "at least as accurate as freezing at every size, and more accurate with 5 and 20 images per shape")
 @claim(NB, "lec06-54", "Reusing the network beat training from scratch by several points")
+@claim(NB, "lec06-24", "With the rate we used, the hidden weights moved by a tenth to a fifth of their size; with the from-scratch rate they move about twice as far.")
 def test_transfer_learning_on_new_shapes():
     runs = transfer_runs()
+    moved = np.array([[r["moved", 0.05], r["moved", 0.2]] for r in runs.values()])   # (source, lr, W1/W2)
+    print("relative change of W1, W2 by fine-tuning at lr 0.05:", np.round(moved[:, 0], 2).tolist(),
+          "at lr 0.2:", np.round(moved[:, 1], 2).tolist())
+    assert np.all((0.05 < moved[:, 0]) & (moved[:, 0] < 0.25))
+    assert np.all((1.5 < moved[:, 1] / moved[:, 0]) & (moved[:, 1] / moved[:, 0] < 2.5))
     gain = {(name, n): pooled(runs, name, n) - pooled(runs, "from scratch", n)
             for name in ("pixels + LR", "features + LR", "last layer only", "fine-tune all") for n in SHOTS}
     for (name, n), g in gain.items():
