@@ -25,7 +25,8 @@ def error_signals():
     return ns["error_signals"]
 
 
-@claim(NB, "15340f42", "At $a = 5$ the sigmoid's slope is about 40 times smaller than at $a = 0$, tanh's about 5500 times")
+@claim(NB, "15340f42", "At $a = 5$ the sigmoid's slope is about 40 times smaller than at $a = 0$, tanh's about "
+       "5500 times")
 def test_saturated_slopes():
     a = np.array([[0.0, 5.0]])
     ratio = {}
@@ -41,7 +42,8 @@ def test_saturated_slopes():
 @claim(NB, "f8ccf5b3", "the sigmoid network's error signal shrinks about 4-fold per layer")
 @claim(NB, "f8ccf5b3", "the first hidden layer gets about a millionth of the last one's signal")
 @claim(NB, "f8ccf5b3", "a single layer can shrink it less than 4-fold")
-@claim(NB, "f8ccf5b3", "Multiply the weights by 8 and the signal barely shrinks, and in most networks even grows in some layers")
+@claim(NB, "f8ccf5b3", "Multiply the weights by 8 and the signal barely shrinks, and in most networks even grows "
+       "in some layers")
 @claim(NB, "f8ccf5b3", "the units' mean slope falls from about 0.24 to below 0.1")
 @claim(NB, "f8ccf5b3", "it loses only about 6% per layer, and layer 1 still gets about half of layer 10's signal")
 @claim(NB, "5613e4ac", "It keeps the tanh network's error signal steady")
@@ -61,7 +63,8 @@ def test_error_signal_through_ten_layers(error_signals):
         rows = runs[key] = np.array(rows).T
         print(key, "layer 1 / layer 10: %.2g..%.2g" % (rows[0].min(), rows[0].max()),
               "per layer: %.3f..%.3f (median %.3f)" % (rows[1].min(), rows[1].max(), np.median(rows[1])),
-              "largest: %.2f..%.2f" % (rows[2].min(), rows[2].max()), "slope: %.3f..%.3f" % (rows[3].min(), rows[3].max()))
+              "largest: %.2f..%.2f" % (rows[2].min(), rows[2].max()),
+              "slope: %.3f..%.3f" % (rows[3].min(), rows[3].max()))
     s1, s8, t1 = runs["sigmoid", 1], runs["sigmoid", 8], runs["tanh", 1]
     assert np.all((0.18 < s1[1]) & (s1[1] < 0.3))                 # about 4-fold per layer, every run
     assert np.all((1e-7 < s1[0]) & (s1[0] < 1e-5))                # about a millionth
@@ -98,7 +101,8 @@ def test_more_hidden_units_fit_sin_better():
     assert net.loss(x, np.sin(x))[0] > 0.8 * losses[0, 0]
 
 
-@claim(NB, "cell-028", "The linear model can only cut the plane into regions bounded by straight lines; the hidden layer bends them.")
+@claim(NB, "cell-028", "The linear model can only cut the plane into regions bounded by straight lines; the "
+       "hidden layer bends them.")
 @claim(NB, "89cfded5", "an MLP separates the spiral that softmax regression cannot")
 def test_spiral_linear_vs_mlp():
     uses("cell-027", "epochs=300, batch_size=300, lr=1.0, momentum=0.9")

@@ -59,7 +59,8 @@ def test_pure_penalty_steps():
 
 @claim(NB, "aba7bcb6", "Both penalties **cost test accuracy** here")
 @claim(NB, "902cd7e7", "L2 pulls the whole distribution in (no weight stays large)")
-@claim(NB, "902cd7e7", "L1 piles most weights up at (almost exactly) zero and leaves a few large ones, larger than any weight L2 leaves")
+@claim(NB, "902cd7e7", "L1 piles most weights up at (almost exactly) zero and leaves a few large ones, larger "
+       "than any weight L2 leaves")
 @claim(NB, "cell-033", "Some border pixels are 0 in every training image: their weights get no gradient from the data")
 def test_penalties_on_digits():
     uses("cell-034", "epochs=40, batch_size=64, lr=0.1, momentum=0.9")

@@ -70,10 +70,12 @@ def pooled(runs, name, n):
 @claim(NB, "lec06-22", "With **one image per shape** reuse is still ahead on average")
 @claim(NB, "lec06-22", "a single training set can go either way")
 @claim(NB, "lec06-22", "gains only a few points over training from scratch and stays behind the features at every size")
-@claim(NB, "lec06-22", "with one image per shape the two come out about even, while fine-tuning stays ahead with 5 and 20")
+@claim(NB, "lec06-22", "with one image per shape the two come out about even, while fine-tuning stays ahead with "
+       "5 and 20")
 @claim(NB, "lec06-54", "about as accurate as freezing with one image per shape and more accurate with 5 and 20")
 @claim(NB, "lec06-54", "Reusing the network beat training from scratch by several points")
-@claim(NB, "lec06-24", "With the rate we used, the hidden weights moved by a tenth to a fifth of their size; with the from-scratch rate they move about twice as far.")
+@claim(NB, "lec06-24", "With the rate we used, the hidden weights moved by a tenth to a fifth of their size; with "
+       "the from-scratch rate they move about twice as far.")
 def test_transfer_learning_on_new_shapes():
     runs = transfer_runs()
     moved = np.array([[r["moved", 0.05], r["moved", 0.2]] for r in runs.values()])   # (source, lr, W1/W2)
@@ -105,8 +107,10 @@ def test_transfer_learning_on_new_shapes():
 
 
 @claim(NB, "lec06-39", "both networks are about equally good on the test set as it is (within about a point)")
-@claim(NB, "lec06-39", "only the one trained with shifted copies still reads shifted digits (above 95 % against below 60 %)")
-@claim(NB, "lec06-54", "With the same number of SGD steps it made the network robust to the variation it imitates (shifts)")
+@claim(NB, "lec06-39", "only the one trained with shifted copies still reads shifted digits (above 95 % against "
+       "below 60 %)")
+@claim(NB, "lec06-54", "With the same number of SGD steps it made the network robust to the variation it imitates "
+       "(shifts)")
 def test_shifted_copies_at_equal_steps():
     training = pre.source_info()["training"]
     uses("lec06-38", '**{**info["training"], "epochs": plain_epochs}')
