@@ -1,0 +1,131 @@
+"""The similarity report as one self-contained HTML page (no scripts, every student text escaped) and as a short
+text summary: the flagged pairs, then, per flagged answer, its common stretches side by side with the source's
+lines, then each student's closest source (flagged or not), so the instructor sees where the threshold falls."""
+import html
+
+from .files import write_atomic
+from .similarity import pairs
+
+CONTEXT = 1   # lines shown around a common stretch
+STYLE = """body{font-family:sans-serif;margin:2em;max-width:110em}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}
+pre{margin:0;font-size:90%;white-space:pre-wrap}mark{background:#ffd27f}.no{color:#999;user-select:none}
+.where{font-size:85%;color:#555}"""
+
+
+def percent(x):
+    return f"{100 * x:.0f}%"
+
+
+def summary(report):
+    """Plain-text lines: one per flagged pair, then the submissions that could not be read."""
+    lines = []
+    for student, source, matches in pairs(report):
+        answers = "; ".join(f"{m.student}'s {m.label} {percent(m.share)} ({m.chars} chars) ~ {m.source_part}"
+                            for m in matches)
+        lines.append(f"FLAG {student} ~ {source}: {answers}")
+    lines += [f"NOT READ {path}: {why}" for path, why in report.unread]
+    return lines
+
+
+def _lines(text):
+    """Start offset of every line of ``text``."""
+    starts = [0]
+    starts += [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    return starts
+
+
+def excerpt(text, spans, first_line=None, last_line=None):
+    """``text``'s lines around ``spans`` [(start, end)] (all lines when both bounds are None), numbered from 1,
+    with the spans marked; HTML."""
+    starts = _lines(text)
+    line_of = lambda pos: max(i for i, s in enumerate(starts) if s <= pos)  # noqa: E731
+    if first_line is None:
+        first_line, last_line = 0, len(starts) - 1
+    out = []
+    for n in range(max(first_line, 0), min(last_line, len(starts) - 1) + 1):
+        lo, hi = starts[n], (starts[n + 1] - 1 if n + 1 < len(starts) else len(text))
+        cuts = sorted({lo, hi, *[min(max(p, lo), hi) for s, e in spans for p in (s, e)]})
+        pieces = []
+        for a, b in zip(cuts, cuts[1:]):
+            piece = html.escape(text[a:b])
+            inside = any(s <= a and b <= e for s, e in spans)
+            pieces.append(f"<mark>{piece}</mark>" if inside and piece.strip() else piece)
+        out.append(f"<span class=no>{n + 1:4d} </span>{''.join(pieces)}")
+    return "<pre>" + "\n".join(out) + "</pre>"
+
+
+def _side_by_side(match):
+    """One table row per common stretch: the answer's lines, the source's part and lines."""
+    rows = []
+    answer_text = match.answer.text
+    a_starts, s_text = _lines(answer_text), match.source.text
+    for (sa, ea), (sb, eb) in match.blocks:
+        la0 = max(i for i, s in enumerate(a_starts) if s <= sa)
+        la1 = max(i for i, s in enumerate(a_starts) if s <= max(ea - 1, sa))
+        part, offset = match.source.locate(sb)
+        label, part_text = match.source.parts[part]
+        base = match.source.starts[part]
+        spans = [(sb - base, eb - base)]
+        p_starts = _lines(part_text)
+        lb0 = max(i for i, s in enumerate(p_starts) if s <= offset)
+        lb1 = max(i for i, s in enumerate(p_starts) if s <= max(eb - base - 1, offset))
+        rows.append(
+            f"<tr><td class=where>lines {la0 + 1}-{la1 + 1}</td>"
+            f"<td>{excerpt(answer_text, [(sa, ea)], la0 - CONTEXT, la1 + CONTEXT)}</td>"
+            f"<td class=where>{html.escape(label)}<br>lines {lb0 + 1}-{lb1 + 1}</td>"
+            f"<td>{excerpt(part_text, spans, lb0 - CONTEXT, lb1 + CONTEXT)}</td></tr>")
+    return "\n".join(rows)
+
+
+def render(report):
+    """The report as HTML text."""
+    s = report.settings
+    h = html.escape
+    groups = pairs(report)
+    out = [f"<!DOCTYPE html><html><head><meta charset=utf-8><title>Similarity: {h(report.lab)}</title>"
+           f"<style>{STYLE}</style></head><body>",
+           f"<h1>Similarity report: {h(report.lab)}</h1>",
+           f"<p><b>A flag is a reason to read two pieces of code side by side, not a verdict; nothing is deducted."
+           f"</b> {len(report.students)} submission(s) compared with {len(report.sources)} fixed sources (nnedu's "
+           f"modules, the lectures, the solutions) and with each other, by copydetect's fingerprints of normalised "
+           f"code (names become V, strings S; whitespace and comments dropped; the code the lab hands out does "
+           f"not count). An answer cell is flagged when at least {percent(s['threshold'])} of its normalised code "
+           f"lies in common stretches of {s['noise']} characters or more, {s['min_chars']} characters in all.</p>",
+           f"<h2>{len(groups)} flagged pair(s)</h2>"]
+    if groups:
+        out.append("<table><tr><th>student</th><th>source</th><th>flagged answers: share of the answer "
+                   "(normalised characters in common)</th></tr>")
+        for i, (student, source, matches) in enumerate(groups):
+            cells = "<br>".join(f"<a href='#p{i}'>{h(m.student)}: {h(m.label)}</a> "
+                                f"{percent(m.share)} ({m.chars})" for m in matches)
+            out.append(f"<tr><td>{h(student)}</td><td>{h(source)}</td><td>{cells}</td></tr>")
+        out.append("</table>")
+    if report.unread:
+        out.append("<h2>Not read</h2><ul>" + "".join(f"<li>{h(p)}: {h(w)}</li>" for p, w in report.unread)
+                   + "</ul>")
+    for i, (student, source, matches) in enumerate(groups):
+        out.append(f"<h2 id='p{i}'>{h(student)} ~ {h(source)}</h2>")
+        for m in matches:
+            out.append(f"<h3>{h(m.student)}: {h(m.label)} against {h(m.source.name)}: "
+                       f"{percent(m.share)} of the answer, {m.chars} normalised characters in common</h3>"
+                       f"<table><tr><th colspan=2>{h(m.student)}'s answer</th><th colspan=2>{h(m.source.name)}"
+                       f"</th></tr>{_side_by_side(m)}</table>")
+    out.append("<h2>Closest source of every answer</h2><p>The highest share of each answer cell found in any one "
+               "source, flagged or not.</p><table><tr><th>student</th><th>answer</th><th>closest source</th>"
+               "<th>share</th><th>characters</th></tr>")
+    closest = {}
+    for m in report.matches:
+        key = (m.student, m.answer.name)
+        if key not in closest or (m.share, m.chars) > (closest[key].share, closest[key].chars):
+            closest[key] = m
+    for m in closest.values():
+        out.append(f"<tr><td>{h(m.student)}</td><td>{h(m.label)}</td><td>{h(m.source.name)}</td>"
+                   f"<td>{percent(m.share)}{' (flagged)' if m.flagged else ''}</td><td>{m.chars}</td></tr>")
+    out.append("</table></body></html>\n")
+    return "\n".join(out)
+
+
+def write_html(report, path):
+    """Write the report to ``path`` (atomically)."""
+    write_atomic(path, render(report))
