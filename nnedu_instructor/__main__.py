@@ -138,7 +138,7 @@ def _similarity(args):
     similarity_report.write_html(report, out)
     for line in similarity_report.summary(report):
         print(line)
-    print(f"{len(similarity.pairs(report))} flagged pair(s) among {len(report.students)} submission(s) of "
+    print(f"{len(similarity_report.pairs(report))} flagged pair(s) among {len(report.students)} submission(s) of "
           f"{lab.stem} -> {out} (flags to read, not verdicts: nothing is deducted)")
     return 0
 

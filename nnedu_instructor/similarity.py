@@ -21,7 +21,7 @@ stretches add up to ``min_chars`` characters or more. The defaults come from a c
 (``tests/instructor/similarity_class``): normalised, independently written answers share many short canonical
 lines (``dW = z.T @ delta`` is ``V=V.V@V``). With copydetect's default stretches of 25 characters independent
 answers reached 67% of an answer, with 40 still 54%, with 50 (the default here) at most 35%, while renamed copies
-scored 85-100%, a renamed copy with reordered lines and small edits 64%, and one padded with extra lines 83%.
+scored 85-100%, one with a line moved and small edits 81%, with more edits 64%, one padded with two lines 85%.
 """
 import io
 from collections import defaultdict
@@ -183,35 +183,45 @@ def compare(student, answer, source, noise=NOISE, threshold=THRESHOLD, min_chars
     return match
 
 
+def _read(path):
+    try:
+        return read_notebook(path)
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from None
+
+
 def references(root, noise, given):
     """The fixed sources: nnedu's modules, the lectures' code cells, the solutions' answer cells."""
     root = Path(root)
     docs = [Document.make(f"nnedu/{p.name}", "nnedu", [(p.name, p.read_text(encoding="utf-8"))], noise,
                           given) for p in sorted((root / "nnedu").glob("*.py"))]
     for path in sorted((root / "lectures").glob("*.ipynb")):
-        cells = read_notebook(path).cells
+        cells = _read(path).cells
         docs.append(Document.make(f"lectures/{path.name}", "lecture", [
             (f"cell {i}", c.source) for i, c in enumerate(cells) if c.cell_type == "code"], noise, given))
     for path in sorted((root / "solutions").glob("*.ipynb")):
-        cells = read_notebook(path).cells
+        cells = _read(path).cells
         docs.append(Document.make(f"solutions/{path.name}", "solution", [
             (f"cell {i} ({grade_id(c)})", c.source) for i, c in enumerate(cells)
             if is_solution(c) and c.cell_type == "code"], noise, given))
     return docs
 
 
-def student_code(nb, answer_ids, given):
+def student_code(nb, solution, given):
     """[(label, source)]: the submission's answer cells (by the solution's grade_ids) and every other code cell
-    that is neither locked nor given by the lab as it is (a cell the student added or rewrote)."""
+    that the lab does not give as it is (a cell the student added or edited). Only cells the grader replaces by
+    the solution's (a locked cell's grade_id) are left out: the student's own metadata decides nothing."""
+    answers = {grade_id(c) for c in solution.cells if is_solution(c) and c.cell_type == "code"}
+    locked = {grade_id(c) for c in solution.cells if is_locked(c)}
     out = []
     for index, cell in enumerate(nb.cells):
-        if cell.get("cell_type") != "code" or is_locked(cell):
-            continue
         gid = grade_id(cell)
-        if gid in answer_ids:
+        if cell.get("cell_type") != "code" or gid in locked:
+            continue
+        if gid in answers:
             out.append((f"cell {index} ({gid})", cell.source))
         elif cell.source.strip() and cell.source not in given:
-            out.append((f"cell {index} (added)", cell.source))
+            out.append((f"cell {index} (added or edited)", cell.source))
     return out
 
 
@@ -249,7 +259,6 @@ def run(solution_path, submissions, root=".", noise=NOISE, threshold=THRESHOLD, 
     lab = Path(solution_path).stem
     given_cells = [c.source for c in make_lab(solution).cells if c.cell_type == "code"]
     given = given_lines(given_cells)
-    answer_ids = {grade_id(c) for c in solution.cells if is_solution(c) and c.cell_type == "code"}
     sources = references(root, noise, given)
 
     paths = list(dict.fromkeys(str(p) for p in submissions))
@@ -260,7 +269,7 @@ def run(solution_path, submissions, root=".", noise=NOISE, threshold=THRESHOLD, 
         except ValueError as e:
             unread.append((path, str(e)))
             continue
-        students[name] = student_code(nb, answer_ids, set(given_cells))
+        students[name] = student_code(nb, solution, set(given_cells))
     docs = {name: Document.make(f"student {name}", "student", parts, noise, given)
             for name, parts in students.items()}
 
@@ -276,23 +285,3 @@ def run(solution_path, submissions, root=".", noise=NOISE, threshold=THRESHOLD, 
                     matches.append(match)
     settings = {"noise": noise, "threshold": threshold, "min_chars": min_chars}
     return Report(lab, list(students), unread, sources, matches, settings)
-
-
-def pairs(report):
-    """The flagged pairs, most copied first: [(student, source name, [flagged Matches])]. Two students are one
-    pair, named in the order they were given; a flag of the second's cell against the first's is left out when
-    the first's flag covers the same two cells."""
-    groups = defaultdict(list)
-    order = {name: i for i, name in enumerate(report.students)}
-    for m in report.flags:
-        if m.source.kind == "student":
-            a, b = sorted((m.student, m.source.name.removeprefix("student ")), key=order.get)
-            groups[(a, f"student {b}")].append(m)
-        else:
-            groups[(m.student, m.source.name)].append(m)
-    out = []
-    for (student, source), matches in groups.items():
-        seen = {(m.label, m.source_part) for m in matches if m.student == student}
-        kept = [m for m in matches if m.student == student or (m.source_part, m.label) not in seen]
-        out.append((student, source, kept))
-    return sorted(out, key=lambda g: (-max(m.share for m in g[2]), order[g[0]], g[1]))

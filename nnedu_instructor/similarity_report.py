@@ -1,16 +1,37 @@
 """The similarity report as one self-contained HTML page (no scripts, every student text escaped) and as a short
 text summary: the flagged pairs, then, per flagged answer, its common stretches side by side with the source's
 lines, then each student's closest source (flagged or not), so the instructor sees where the threshold falls."""
+import bisect
 import html
+from collections import defaultdict
 
 from .files import write_atomic
-from .similarity import pairs
 
 CONTEXT = 1   # lines shown around a common stretch
 STYLE = """body{font-family:sans-serif;margin:2em;max-width:110em}table{border-collapse:collapse}
 td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;text-align:left}
 pre{margin:0;font-size:90%;white-space:pre-wrap}mark{background:#ffd27f}.no{color:#999;user-select:none}
 .where{font-size:85%;color:#555}"""
+
+
+def pairs(report):
+    """The flagged pairs, most copied first: [(student, source name, [flagged Matches])]. Two students are one
+    pair, named in the order they were given; a flag of the second's cell against the first's is left out when
+    the first's flag covers the same two cells."""
+    groups = defaultdict(list)
+    order = {name: i for i, name in enumerate(report.students)}
+    for m in report.flags:
+        if m.source.kind == "student":
+            a, b = sorted((m.student, m.source.name.removeprefix("student ")), key=order.get)
+            groups[(a, f"student {b}")].append(m)
+        else:
+            groups[(m.student, m.source.name)].append(m)
+    out = []
+    for (student, source), matches in groups.items():
+        seen = {(m.label, m.source_part) for m in matches if m.student == student}
+        kept = [m for m in matches if m.student == student or (m.source_part, m.label) not in seen]
+        out.append((student, source, kept))
+    return sorted(out, key=lambda g: (-max(m.share for m in g[2]), order[g[0]], g[1]))
 
 
 def percent(x):
@@ -35,11 +56,15 @@ def _lines(text):
     return starts
 
 
+def _line_range(starts, start, end):
+    """The first and last line (0-based) of ``text[start:end]``, from the start offsets of ``text``'s lines."""
+    return bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, max(end - 1, start)) - 1
+
+
 def excerpt(text, spans, first_line=None, last_line=None):
     """``text``'s lines around ``spans`` [(start, end)] (all lines when both bounds are None), numbered from 1,
     with the spans marked; HTML."""
     starts = _lines(text)
-    line_of = lambda pos: max(i for i, s in enumerate(starts) if s <= pos)  # noqa: E731
     if first_line is None:
         first_line, last_line = 0, len(starts) - 1
     out = []
@@ -59,17 +84,13 @@ def _side_by_side(match):
     """One table row per common stretch: the answer's lines, the source's part and lines."""
     rows = []
     answer_text = match.answer.text
-    a_starts, s_text = _lines(answer_text), match.source.text
+    a_starts = _lines(answer_text)
     for (sa, ea), (sb, eb) in match.blocks:
-        la0 = max(i for i, s in enumerate(a_starts) if s <= sa)
-        la1 = max(i for i, s in enumerate(a_starts) if s <= max(ea - 1, sa))
+        la0, la1 = _line_range(a_starts, sa, ea)
         part, offset = match.source.locate(sb)
         label, part_text = match.source.parts[part]
-        base = match.source.starts[part]
-        spans = [(sb - base, eb - base)]
-        p_starts = _lines(part_text)
-        lb0 = max(i for i, s in enumerate(p_starts) if s <= offset)
-        lb1 = max(i for i, s in enumerate(p_starts) if s <= max(eb - base - 1, offset))
+        spans = [(offset, offset + eb - sb)]
+        lb0, lb1 = _line_range(_lines(part_text), *spans[0])
         rows.append(
             f"<tr><td class=where>lines {la0 + 1}-{la1 + 1}</td>"
             f"<td>{excerpt(answer_text, [(sa, ea)], la0 - CONTEXT, la1 + CONTEXT)}</td>"
