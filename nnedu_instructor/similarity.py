@@ -13,17 +13,18 @@ becomes ``V``, every string ``S``; whitespace and comments are dropped), so rena
 comments changes nothing. Every k-gram of the normalised code is a fingerprint (window 1: copydetect's
 ``guarantee_t == noise_t``), so the numbers do not depend on Python's per-process string hashes. The code the
 lab hands out (the student version of the solution: signatures, docstrings, given cells) never counts: its lines
-are masked as comments in every document before fingerprinting.
+and docstrings are masked as comments in every document before fingerprinting.
 
 An answer is **flagged** against a source when at least ``threshold`` of its normalised code lies in stretches of
 at least ``noise`` characters that the source also holds (copydetect's similarity of the answer) and those
 stretches add up to ``min_chars`` characters or more. The defaults come from a class of Lab 1 submissions
 (``tests/instructor/similarity_class``): normalised, independently written answers share many short canonical
 lines (``dW = z.T @ delta`` is ``V=V.V@V``). With copydetect's default stretches of 25 characters independent
-answers reached 67% of an answer, with 40 still 54%, with 50 (the default here) at most 35%, while renamed copies
+answers reached 68% of an answer, with 40 still 55%, with 50 (the default here) at most 35%, while renamed copies
 scored 85-100%, one with a line moved and small edits 81%, with more edits 64%, one padded with two lines 85%.
 """
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,19 +41,31 @@ THRESHOLD = 0.5   # flag an answer when at least this share of it is found in on
 MIN_CHARS = 100   # ... and the shared stretches add up to at least this many normalised characters
 
 
-def given_lines(cells):
-    """The lines a lab hands out (its code cells, solutions stubbed), stripped; short ones (``)``, ``else:``) and
-    lines with triple quotes (masking one end of a docstring would turn the code after it into a string) are
-    left out."""
-    return frozenset(line.strip() for source in cells for line in source.split("\n")
-                     if len(line.strip()) >= 4 and '"""' not in line and "'''" not in line)
+# a triple-quoted string that fills its lines (a docstring); ``s``: the string itself
+DOCSTRING = re.compile(r'^[ \t]*(?P<s>("""|\'\'\')[\s\S]*?\2)[ \t]*$', re.M)
 
 
-def mask(source, given):
-    """``source`` with every line in ``given`` (stripped) turned into a comment of the same length: copydetect
-    drops comments, so given code never counts, and positions and line numbers stay those of ``source``."""
-    return "\n".join("#" + " " * (len(line) - 1) if line.strip() in given else line
-                     for line in source.split("\n"))
+def given_code(cells):
+    """What a lab hands out (its code cells, solutions stubbed): (its lines, stripped, but for short ones like
+    ``)`` or ``else:`` and those with triple quotes; its docstrings, whole)."""
+    lines = frozenset(line.strip() for source in cells for line in source.split("\n")
+                      if len(line.strip()) >= 4 and '"""' not in line and "'''" not in line)
+    return lines, frozenset(m.group("s") for source in cells for m in DOCSTRING.finditer(source))
+
+
+def mask(source, given=None):
+    """``source`` with every given line and every given docstring (``given_code``) turned into comments of the same
+    length: copydetect drops comments, so given code never counts, and positions and line numbers stay those of
+    ``source``. A docstring is masked whole or not at all (half of one would turn the code after it into a
+    string)."""
+    lines, docstrings = given or (frozenset(), frozenset())
+    hidden = set()
+    for m in DOCSTRING.finditer(source):
+        if m.group("s") in docstrings:
+            first = source.count("\n", 0, m.start())
+            hidden.update(range(first, first + m.group(0).count("\n") + 1))
+    return "\n".join("#" + " " * (len(line) - 1) if line and (i in hidden or line.strip() in lines) else line
+                     for i, line in enumerate(source.split("\n")))
 
 
 def fingerprint(text, noise):
@@ -75,7 +88,7 @@ class Document:
     """Code to compare: ``name`` (as the report calls it), ``kind`` ("nnedu", "lecture", "solution", "student", or
     "answer": one cell of a student),
     ``parts`` [(label, source)] (a file has one, a notebook one per cell), joined in ``text``; ``fp`` the
-    fingerprint of ``text`` with the lab's given lines masked; ``starts[i]`` is where part i begins in ``text``."""
+    fingerprint of ``text`` with the lab's given code masked; ``starts[i]`` is where part i begins in ``text``."""
     name: str
     kind: str
     parts: list
@@ -84,7 +97,7 @@ class Document:
     fp: object = None
 
     @classmethod
-    def make(cls, name, kind, parts, noise, given):
+    def make(cls, name, kind, parts, noise, given=None):
         doc = cls(name, kind, [(label, source) for label, source in parts if source.strip()])
         for _, source in doc.parts:
             doc.starts.append(len(doc.text))
@@ -258,7 +271,7 @@ def run(solution_path, submissions, root=".", noise=NOISE, threshold=THRESHOLD, 
     solution = read_solution(solution_path)
     lab = Path(solution_path).stem
     given_cells = [c.source for c in make_lab(solution).cells if c.cell_type == "code"]
-    given = given_lines(given_cells)
+    given = given_code(given_cells)
     sources = references(root, noise, given)
 
     paths = list(dict.fromkeys(str(p) for p in submissions))
