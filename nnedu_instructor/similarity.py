@@ -86,9 +86,9 @@ def fingerprint(text, noise):
 @dataclass
 class Document:
     """Code to compare: ``name`` (as the report calls it), ``kind`` ("nnedu", "lecture", "solution", "student", or
-    "answer": one cell of a student),
-    ``parts`` [(label, source)] (a file has one, a notebook one per cell), joined in ``text``; ``fp`` the
-    fingerprint of ``text`` with the lab's given code masked; ``starts[i]`` is where part i begins in ``text``."""
+    "answer": one cell of a student), ``parts`` [(label, source)] (a file has one, a notebook one per cell),
+    joined in ``text``; ``fp`` the fingerprint of ``text`` with the lab's given code masked; ``starts[i]`` is
+    where part i begins in ``text``."""
     name: str
     kind: str
     parts: list

@@ -61,12 +61,10 @@ def _line_range(starts, start, end):
     return bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, max(end - 1, start)) - 1
 
 
-def excerpt(text, spans, first_line=None, last_line=None):
-    """``text``'s lines around ``spans`` [(start, end)] (all lines when both bounds are None), numbered from 1,
-    with the spans marked; HTML."""
+def excerpt(text, spans, first_line, last_line):
+    """Lines ``first_line``..``last_line`` (0-based, clipped to the text) of ``text`` as HTML, numbered from 1,
+    with the ``spans`` [(start, end)] marked."""
     starts = _lines(text)
-    if first_line is None:
-        first_line, last_line = 0, len(starts) - 1
     out = []
     for n in range(max(first_line, 0), min(last_line, len(starts) - 1) + 1):
         lo, hi = starts[n], (starts[n + 1] - 1 if n + 1 < len(starts) else len(text))
