@@ -10,15 +10,22 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test-browser test claims test-portable unit nbval notebooks labs grade nbgrader-venv release bench hub test-hub clean
+.PHONY: install lock lab test-browser test claims test-portable unit nbval notebooks labs grade nbgrader-venv release bench hub test-hub clean
 
-# Create the virtual environment on first use and (re)install whenever the pins change.
+# Create the virtual environment on first use and (re)install whenever the pins change: the lock, then this
+# repository's two packages (nnedu, nnedu_instructor) editable, without dependencies (the lock has them all).
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Recompile requirements.txt and the released course's lock from pyproject.toml (pip-tools; today's pins are
+## kept, UPGRADE=1 moves them): see scripts/lock.sh and docs/install.md.
+lock:
+	PYTHON=$(PYTHON) VENV=$(VENV) scripts/lock.sh
 
 ## Start JupyterLab on the course (no browser; open the printed URL). The course's notebooks are trusted first,
 ## so their committed widget outputs (finished progress bars) display before anything runs; jupyter/ holds the
@@ -81,7 +88,8 @@ grade: $(STAMP)
 nbgrader-venv: $(STAMP)
 	$(ONE_THREAD) $(PY) -c "import sys; sys.path.insert(0, 'tests'); import test_nbgrader_roundtrip as t; t.nbgrader_venv()"
 
-## Build the student bundle: make release [DIR=release] [FORCE=1 to replace an existing bundle]
+## Write the students' course, a git repository of its own (nnedu_instructor/release.py; docs/deployment.md):
+## make release DIR=../nnedu-course [FORCE=1: release again into that repository, as a new commit]
 DIR ?= release
 release: $(STAMP)
 	$(PY) -m nnedu_instructor release $(DIR) $(if $(FORCE),--force,)
