@@ -62,8 +62,9 @@ if [ "$(cat "$ENV/.course" 2>/dev/null)" != "$course" ]; then
 fi
 cp deploy/singleuser.sh "$ENV/bin/nnedu-singleuser"
 chmod 0755 "$ENV/bin/nnedu-singleuser"
-"$ENV/bin/python" -c "import torch, nnedu, jupyterlab, jupyterhub.singleuser, nbgitpuller"
-if "$ENV/bin/python" -c "import nnedu_instructor" 2>/dev/null; then
+# checked from / (not from here, where nnedu/ and nnedu_instructor/ lie in the current folder)
+(cd / && "$ENV/bin/python" -c "import torch, nnedu, jupyterlab, jupyterhub.singleuser, nbgitpuller")
+if (cd / && "$ENV/bin/python" -c "import nnedu_instructor" 2>/dev/null); then
     echo "error: the students' environment $ENV can import nnedu_instructor" >&2
     exit 1
 fi

@@ -209,3 +209,15 @@ def test_this_repository_is_never_an_image(tmp_path):
     assert sorted(p.name for p in (ROOT / "binder").iterdir()) == ["postBuild"]
     run = subprocess.run([str(ROOT / "binder" / "postBuild")], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 1 and "make release" in run.stderr
+
+
+@pytest.mark.parametrize("where", ["repository", "course"])
+def test_make_lab_opens_on_the_lectures(where, course):
+    """`make lab`, here and in the course, starts JupyterLab with jupyter/'s settings, on lectures/."""
+    top = ROOT if where == "repository" else course
+    from traitlets.config.loader import PyFileConfigLoader
+    config = PyFileConfigLoader("jupyter_server_config.py", path=str(top / "jupyter")).load_config()
+    assert config.LabApp.default_url == "/lab/tree/lectures" and (top / "lectures").is_dir()
+    assert "*.egg-info" in config.ContentsManager.hide_globs
+    recipe = re.search(r"^lab:.*?(?=^\S|\Z)", (top / "Makefile").read_text(), re.M | re.S).group(0)
+    assert "--config=$(CURDIR)/jupyter/jupyter_server_config.py" in recipe
