@@ -15,7 +15,8 @@ NNEDU_HUB_IP, NNEDU_HUB_PORT   public address (default 127.0.0.1 in a trial, all
 NNEDU_HUB_STATE     database, cookie secret, trial homes (default deploy/state; made 0700)
 NNEDU_HUB_SERVE     what students' servers use, made by deploy/setup.sh: SERVE/course, the released course
                     (`make release`), and SERVE/env, the students' environment (default deploy/serve in a trial,
-                    /srv/nnedu for users: outside this repository, which is private then)
+                    /srv/nnedu for users: outside this repository, which is private then); NNEDU_HUB_PYTHON:
+                    the Python that environment is made with (for users, one every user can run)
 NNEDU_HUB_MEM, NNEDU_HUB_CPUS   per-student limits (default 2G, 1 core); see nnedu_spawners.py for what enforces them
 NNEDU_HUB_ADMIN_TOKEN  a token for the service "nnedu-admin" (REST API: create users, start servers, reach them);
                     used by the load test (deploy/hub_load.py). Unset: no such service.

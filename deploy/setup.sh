@@ -9,6 +9,8 @@
 #                          deploy/requirements-singleuser.txt, finished by the course's binder/postBuild (nnedu
 #                          installed non-editable, the course's JupyterLab settings); it holds no instructor file
 # SERVE is NNEDU_HUB_SERVE: by default deploy/serve for a trial, /srv/nnedu for a class (NNEDU_HUB_MODE=users).
+# The students' environment is made with NNEDU_HUB_PYTHON (default PYTHON, python3); for a class, every user must
+# be able to run it (a Python under root's home, pyenv's for example, is refused: use /usr/bin/python3).
 # For a class it also makes this repository private (0700: solutions, probes, the grader, submissions, grades,
 # feedback and the hub's state are the instructor's) and SERVE readable by all but writable by root only.
 # The environment is remade when its requirements change; nnedu in it whenever the released course changed.
@@ -45,11 +47,27 @@ echo "hub: course released into $SERVE/course ($(git -C "$SERVE/course" rev-pars
 
 # -- the students' environment, from the course's files only
 ENV=$SERVE/env
-wanted=$(cat "$SERVE/course/requirements.txt" deploy/requirements-singleuser.txt | sha256sum | cut -c1-16)
+STUDENTS_PYTHON=${NNEDU_HUB_PYTHON:-$PYTHON}
+if [ "$MODE" = users ]; then
+    "$STUDENTS_PYTHON" - <<'PY' || exit 1
+import os, stat, sys
+# the interpreter and its standard library, and every folder above them, must be open to other users (x)
+for path in {os.path.realpath(sys.executable), os.path.realpath(os.path.join(sys.base_prefix, "lib"))}:
+    parts = path.split(os.sep)
+    for i in range(2, len(parts) + 1):
+        here = os.sep.join(parts[:i])
+        if not os.stat(here).st_mode & stat.S_IXOTH:
+            sys.exit(f"error: students cannot run {sys.executable} ({here} is closed to other users): "
+                     "set NNEDU_HUB_PYTHON to a Python every user can run, e.g. /usr/bin/python3")
+PY
+fi
+wanted=$( (cat "$SERVE/course/requirements.txt" deploy/requirements-singleuser.txt
+           "$STUDENTS_PYTHON" -c "import os, sys; print(os.path.realpath(sys.executable), sys.version)") \
+         | sha256sum | cut -c1-16)
 if [ "$(cat "$ENV/.requirements" 2>/dev/null)" != "$wanted" ]; then
     echo "hub: making the students' environment $ENV (a few minutes)"
     rm -rf "$ENV"
-    "$PYTHON" -m venv "$ENV"
+    "$STUDENTS_PYTHON" -m venv "$ENV"
     "$ENV/bin/pip" install -q -r "$SERVE/course/requirements.txt" -r deploy/requirements-singleuser.txt
     echo "$wanted" > "$ENV/.requirements"
 fi

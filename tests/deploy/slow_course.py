@@ -127,3 +127,33 @@ def test_postbuild_in_a_fresh_venv_then_nnedu_from_another_home(course, tmp_path
     assert Path(where).resolve().is_relative_to(Path(site).resolve()), where   # installed, not editable
     assert grader == "None" and shape == "(1, 2)"
     assert sysconfig.get_paths()["purelib"] not in where
+
+
+def test_make_lab_serves_the_course_with_its_settings(course):
+    """The course's `make lab`: JupyterLab on lectures/, build folders hidden, the course's JupyterLab settings."""
+    import signal
+
+    import requests
+    proc = subprocess.Popen(["make", "lab", "PYTHON=python3"], cwd=course, env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        url, deadline = None, time.time() + 300
+        while url is None and time.time() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            found = re.search(r"(http://(?:127\.0\.0\.1|localhost):\d+)/lab\?token=(\w+)", line)
+            url = found and found.groups()
+        assert url, "make lab printed no URL"
+        base, token = url
+        web = requests.Session()
+        web.headers["Authorization"] = f"token {token}"
+        first = web.get(f"{base}/", allow_redirects=False, timeout=60)
+        assert first.headers["Location"].split("?")[0].endswith("/lab/tree/lectures")
+        top = {item["name"] for item in web.get(f"{base}/api/contents", timeout=60).json()["content"]}
+        assert {"lectures", "labs", "nnedu"} <= top and not any(n.endswith(".egg-info") for n in top), top
+        note = web.get(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", timeout=60).json()
+        assert note["schema"]["properties"]["checkForUpdates"]["default"] is False   # jupyter/lab/settings read
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)   # make, jupyter lab and its children: the group this test started
+        proc.wait(60)

@@ -94,11 +94,34 @@ def _modes(paths):
 
 
 @pytest.fixture(scope="module")
-def layout(accounts):
+def students_python():
+    """The Python the students' environment is made with: the course's own (the lock was compiled with it; the
+    system's may be too old for it, Debian 12's 3.11.2 is). Where it lies under a folder closed to other users
+    (pyenv's under /root on the course machines) that folder is opened for traversal only (o+x, no listing)
+    for the test, and closed again afterwards: a class server installs its Python where everyone can run it."""
+    python = Path(os.path.realpath(sys.executable))
+    base = Path(os.path.realpath(sys.base_prefix))
+    opened = []
+    for path in {python, base / "lib"}:
+        for folder in [*reversed(path.parents), path]:
+            if folder.is_dir() and not folder.stat().st_mode & stat.S_IXOTH and folder not in opened:
+                opened.append(folder)
+    for folder in opened:
+        print(f"*** for this test only: other users may traverse {folder} (o+x) to run {python}", file=sys.stderr)
+        folder.chmod(folder.stat().st_mode | stat.S_IXOTH)
+    try:
+        yield python
+    finally:
+        for folder in opened:
+            folder.chmod(folder.stat().st_mode & ~stat.S_IXOTH)
+
+
+@pytest.fixture(scope="module")
+def layout(accounts, students_python):
     """deploy/setup.sh for a class; this repository's modes are put back afterwards."""
     before = _modes([ROOT / p for p in PRIVATE_TREES]) | {ROOT: ROOT.stat().st_mode}
     env = dict(os.environ, NNEDU_HUB_MODE="users", NNEDU_HUB_SERVE=str(SERVE), PYTHON="python3",
-               VENV=str(ROOT / ".venv"))
+               NNEDU_HUB_PYTHON=str(students_python), VENV=str(ROOT / ".venv"))
     t = time.perf_counter()
     run = subprocess.run([str(ROOT / "deploy" / "setup.sh")], env=env, capture_output=True, text=True)
     print(f"deploy/setup.sh (users): {time.perf_counter() - t:.0f} s\n{run.stdout[-2000:]}")
@@ -121,6 +144,9 @@ def hub(layout, accounts):
         yield h
     finally:
         survivors = h.stop()
+        log = [line for line in (state / "hub.log").read_text(errors="replace").splitlines()
+               if "200 GET /hub/api/users" not in line]   # not the test's polling
+        print("hub log (last lines):\n  " + "\n  ".join(log[-60:]))
         print(f"hub stopped; processes left and killed: {survivors}")
         shutil.rmtree(state, ignore_errors=True)
 
