@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 from pathlib import Path
 
@@ -139,16 +140,18 @@ def test_make_lab_serves_the_course_with_its_settings(course):
     import requests
     proc = subprocess.Popen(["make", "lab", PYTHON], cwd=course, env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()   # reads what make lab prints, so that waiting for it has a deadline
     try:
         url, deadline = None, time.time() + 300
-        while url is None and time.time() < deadline:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                break
-            found = re.search(r"(http://(?:127\.0\.0\.1|localhost):\d+)/lab\?token=(\w+)", line)
+        while url is None and time.time() < deadline and (proc.poll() is None or reader.is_alive()):
+            found = re.search(r"(http://(?:127\.0\.0\.1|localhost):\d+)(/lab\S*)\?token=(\w+)", "".join(lines))
             url = found and found.groups()
-        assert url, "make lab printed no URL"
-        base, token = url
+            time.sleep(0.5)
+        assert url, "make lab printed no URL:\n" + "".join(lines)[-3000:]
+        base, path, token = url
+        assert path == "/lab/tree/lectures"   # the URL it prints opens on the lectures
         web = requests.Session()
         web.headers["Authorization"] = f"token {token}"
         first = web.get(f"{base}/", allow_redirects=False, timeout=60)
