@@ -10,15 +10,22 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test-browser test claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub clean
+.PHONY: install lock lab test-browser test claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
 
-# Create the virtual environment on first use and (re)install whenever the pins change.
+# Create the virtual environment on first use and (re)install whenever the pins change: the lock, then this
+# repository's two packages (nnedu, nnedu_instructor) editable, without dependencies (the lock has them all).
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Recompile requirements.txt and the released course's lock from pyproject.toml (pip-tools; today's pins are
+## kept, UPGRADE=1 moves them): see scripts/lock.sh and docs/install.md.
+lock:
+	PYTHON=$(PYTHON) VENV=$(VENV) scripts/lock.sh
 
 ## Start JupyterLab on the course (no browser; open the printed URL). The course's notebooks are trusted first,
 ## so their committed widget outputs (finished progress bars) display before anything runs; jupyter/ holds the
@@ -88,7 +95,8 @@ similarity: $(STAMP)
 nbgrader-venv: $(STAMP)
 	$(ONE_THREAD) $(PY) -c "import sys; sys.path.insert(0, 'tests'); import test_nbgrader_roundtrip as t; t.nbgrader_venv()"
 
-## Build the student bundle: make release [DIR=release] [FORCE=1 to replace an existing bundle]
+## Write the students' course, a git repository of its own (nnedu_instructor/release.py; docs/deployment.md):
+## make release DIR=../nnedu-course [FORCE=1: release again into that repository, as a new commit]
 DIR ?= release
 release: $(STAMP)
 	$(PY) -m nnedu_instructor release $(DIR) $(if $(FORCE),--force,)
@@ -99,19 +107,25 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_fit.py
 
 ## The course on JupyterHub for a trial (deploy/, see docs/deployment.md): http://127.0.0.1:8000, any
-## name, password nnedu-trial (NNEDU_HUB_PASSWORD); NNEDU_HUB_MODE=users for a class of local users.
+## name, password nnedu-trial (NNEDU_HUB_PASSWORD); NNEDU_HUB_MODE=users for a class of local users (as root).
+## The hub serves the released course from NNEDU_HUB_SERVE (deploy/setup.sh), never this repository.
 hub: $(STAMP)
 	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
 	deploy/.venv-hub/bin/jupyterhub -f deploy/jupyterhub_config.py
 
-## Load test of the hub (not part of `make test`): binder/postBuild in a fresh venv, then STUDENTS simulated
-## students (default 6) run lecture 05 and Lab 2 through their own servers at once; report in HUB_REPORT.
+## Load test of the hub (not part of `make test`): STUDENTS simulated students (default 6) run lecture 06 and
+## Lab 2 through their own servers at once; report in HUB_REPORT.
 STUDENTS ?= 6
 HUB_REPORT ?= deploy/state/hub-load.md
 test-hub: $(STAMP)
 	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
-	VENV=$(CURDIR)/$(VENV) tests/deploy/check_postbuild.sh
 	$(ONE_THREAD) $(PY) deploy/hub_load.py --students $(STUDENTS) --report $(HUB_REPORT) --json $(HUB_REPORT:.md=.json)
+
+## The released course as students and a class hub get it (slow, not part of `make test`; CI runs it): the
+## course's own `make test` and `make check`, its binder/postBuild in a fresh venv, then the hub in users mode
+## with two real student accounts trying to read what is not theirs (as root; skipped loudly otherwise).
+test-release: $(STAMP)
+	$(ONE_THREAD) $(PY) -m pytest -v -s tests/deploy/slow_course.py tests/deploy/slow_hub_users.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

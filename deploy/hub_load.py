@@ -59,8 +59,12 @@ def free_base_port():
 
 
 class Hub:
-    def __init__(self, state):
+    """The course's hub on free ports with an admin API token: a trial (shared password) unless ``mode`` is
+    "users"; ``env`` adds settings (NNEDU_HUB_SERVE, NNEDU_HUB_GROUP, ...)."""
+
+    def __init__(self, state, mode="trial", env=None):
         self.state, self.port, self.token = Path(state), free_base_port(), secrets.token_hex(32)
+        self.mode, self.extra_env = mode, dict(env or {})
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc, self.seen_pids = None, set()
         self.http = requests.Session()
@@ -68,9 +72,9 @@ class Hub:
 
     def start(self):
         self.password = secrets.token_hex(8)
-        env = dict(os.environ, NNEDU_HUB_MODE="trial", NNEDU_HUB_STATE=str(self.state),
+        env = dict(os.environ, NNEDU_HUB_MODE=self.mode, NNEDU_HUB_STATE=str(self.state), NNEDU_HUB_IP="127.0.0.1",
                    NNEDU_HUB_PORT=str(self.port), NNEDU_HUB_ADMIN_TOKEN=self.token,
-                   NNEDU_HUB_PASSWORD=self.password)
+                   NNEDU_HUB_PASSWORD=self.password, **self.extra_env)
         self.log = open(self.state / "hub.log", "wb")
         self.proc = subprocess.Popen([str(HUB), "-f", str(ROOT / "deploy" / "jupyterhub_config.py")],
                                      cwd=self.state, env=env, stdout=self.log, stderr=subprocess.STDOUT,

@@ -12,20 +12,25 @@ NNEDU_HUB_MODE      trial (default): any name logs in with the shared password N
 NNEDU_HUB_IP, NNEDU_HUB_PORT   public address (default 127.0.0.1 in a trial, all interfaces for users; 8000).
                     The hub's own API listens on 127.0.0.1:PORT+1, the proxy's API on 127.0.0.1:PORT+2.
                     For users, put TLS in front (a reverse proxy), or set c.JupyterHub.ssl_cert/ssl_key.
-NNEDU_HUB_STATE     database, cookie secret, trial homes (default deploy/state)
+NNEDU_HUB_STATE     database, cookie secret, trial homes (default deploy/state; made 0700)
+NNEDU_HUB_SERVE     what students' servers use, made by deploy/setup.sh: SERVE/course, the released course
+                    (`make release`), and SERVE/env, the students' environment (default deploy/serve in a trial,
+                    /srv/nnedu for users: outside this repository, which is private then); NNEDU_HUB_PYTHON:
+                    the Python that environment is made with (for users, one every user can run)
 NNEDU_HUB_MEM, NNEDU_HUB_CPUS   per-student limits (default 2G, 1 core); see nnedu_spawners.py for what enforces them
 NNEDU_HUB_ADMIN_TOKEN  a token for the service "nnedu-admin" (REST API: create users, start servers, reach them);
                     used by the load test (deploy/hub_load.py). Unset: no such service.
 
-The course reaches each home by a copy at spawn time (nnedu_hub.copy_course: lectures/ and labs/, file by file,
-never overwriting). On Zero to JupyterHub the same is done with an nbgitpuller link: see deploy/z2jh/config.yaml.
+The hub serves the released course, never this repository: it reaches each home by a copy at spawn time
+(nnedu_hub.copy_course: SERVE/course's lectures/ and labs/, file by file, never overwriting), and each server runs
+from SERVE/env, which holds no instructor file. On Zero to JupyterHub the same is done with the students'
+repository: an image built from it and an nbgitpuller link to it (deploy/z2jh/config.yaml).
 """
 import os
 import sys
 from pathlib import Path
 
 DEPLOY = Path(__file__).resolve().parent
-COURSE = DEPLOY.parent
 sys.path.insert(0, str(DEPLOY))   # nnedu_hub, nnedu_spawners
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
@@ -37,6 +42,8 @@ if mode not in ("trial", "users"):
 port = int(env("NNEDU_HUB_PORT", "8000"))
 state = Path(env("NNEDU_HUB_STATE", str(DEPLOY / "state"))).resolve()
 state.mkdir(parents=True, exist_ok=True)
+state.chmod(0o700)   # the hub's database and cookie secret
+serve = Path(env("NNEDU_HUB_SERVE", str(DEPLOY / "serve") if mode == "trial" else "/srv/nnedu")).resolve()
 
 # -- addresses and state
 c.JupyterHub.bind_url = f"http://{env('NNEDU_HUB_IP', '127.0.0.1' if mode == 'trial' else '')}:{port}"
@@ -55,24 +62,27 @@ if mode == "trial":
     c.SharedPasswordAuthenticator.user_password = env("NNEDU_HUB_PASSWORD", "nnedu-trial")
     c.Authenticator.allow_all = True
     c.JupyterHub.spawner_class = "nnedu_spawners.TrialSpawner"
+    c.TrialSpawner.course_dir = str(serve / "course")
     c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home" / "{username}")
 else:
     c.JupyterHub.authenticator_class = "pam"
     c.PAMAuthenticator.allowed_groups = {env("NNEDU_HUB_GROUP", "students")}
     c.JupyterHub.spawner_class = "nnedu_spawners.StudentSpawner"
+    c.StudentSpawner.course_dir = str(serve / "course")
 c.Authenticator.admin_users = {name for name in env("NNEDU_HUB_ADMINS", "").split(",") if name}
 
-# -- each student's server: JupyterLab in the course's environment with the course's settings
-singleuser = DEPLOY / ".venv-singleuser" / "bin" / "jupyterhub-singleuser"
-c.Spawner.cmd = [str(DEPLOY / "singleuser.sh"), str(singleuser)]
+# -- each student's server: JupyterLab in the students' environment, with the course's settings (installed there
+# by the course's binder/postBuild), started by the wrapper deploy/setup.sh put there (deploy/singleuser.sh)
+students_bin = serve / "env" / "bin"
+c.Spawner.cmd = [str(students_bin / "nnedu-singleuser"), str(students_bin / "jupyterhub-singleuser")]
 c.Spawner.args = ["--ServerApp.terminals_enabled=True"]
 if mode == "trial" and os.geteuid() == 0:
     c.Spawner.args.append("--allow-root")
 c.Spawner.default_url = "/lab/tree/lectures"
 c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {
-    "JUPYTER_CONFIG_PATH": str(COURSE / "jupyter"),   # jupyter/jupyter_server_config.py: the course's settings
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "PATH": f"{students_bin}:/usr/local/bin:/usr/bin:/bin",   # a terminal's python and jupyter are the course's
 }
 c.Spawner.mem_limit = env("NNEDU_HUB_MEM", "2G")
 c.Spawner.cpu_limit = float(env("NNEDU_HUB_CPUS", "1"))

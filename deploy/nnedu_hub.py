@@ -1,27 +1,35 @@
 """Helpers for deploy/jupyterhub_config.py that need no JupyterHub installed (tests import them).
 
-- `copy_course`: the course (lectures/, labs/) into a student's home, file by file, never overwriting.
+- `copy_course`: the released course's notebooks (lectures/, labs/) into a student's home, file by file, never
+  overwriting; a student's home is made private (0700).
+- `readable_by_others`: which instructor folders and files students could read (a class hub refuses to start
+  a student's server while there are any).
 - `cgroup_limit`: a process tree into its own memory and CPU cgroup (v2 or v1), when the hub may write there.
 """
 import os
 import shutil
+import stat
 from pathlib import Path
 
-COURSE = Path(__file__).resolve().parent.parent   # the repository
-COURSE_FOLDERS = ("lectures", "labs")              # what a student gets (never solutions/)
+REPO = Path(__file__).resolve().parent.parent     # the instructor's repository: never served
+COURSE_FOLDERS = ("lectures", "labs")              # what a student's home gets from the released course
+PRIVATE = ("", "solutions", "submitted", "feedback", "deploy/state", ".git")   # the instructor's, 0700
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_PARENT = "nnedu-hub"
 
 
-def copy_course(home, course=COURSE, folders=COURSE_FOLDERS, uid=None, gid=None):
-    """Copy each course notebook into ``home`` where it is absent; return the paths copied.
+def copy_course(home, course, folders=COURSE_FOLDERS, uid=None, gid=None):
+    """Copy each notebook of the released ``course`` into ``home`` where it is absent; return the paths copied.
 
     A student's own work is never touched: an existing file (even an empty or broken one) stays as it is,
     so a restarted server, or a course updated by the instructor, never overwrites what a student did. To hand
     out a corrected notebook, the student deletes (or renames) theirs and restarts the server. Files and
-    folders created are owned by ``uid``/``gid`` when given (the hub runs as root for local users).
+    folders created are owned by ``uid``/``gid`` when given (the hub runs as root for local users), and then
+    the home itself is made 0700: no other student reads it (Debian's useradd makes homes 0755).
     """
     home, copied = Path(home), []
+    if uid is not None:
+        os.chmod(home, 0o700)
     for folder in folders:
         for src in sorted((Path(course) / folder).glob("*.ipynb")):
             dest = home / folder / src.name
@@ -37,6 +45,22 @@ def copy_course(home, course=COURSE, folders=COURSE_FOLDERS, uid=None, gid=None)
                 os.chown(dest, uid, gid)
             copied.append(dest)
     return copied
+
+
+def readable_by_others(repo=REPO):
+    """The instructor's paths under ``repo`` that a user other than their owner could read or enter: the
+    repository itself and PRIVATE (a folder counts when it is group or world accessible), grades*.csv.
+    Empty when the layout is right (deploy/setup.sh makes it so for NNEDU_HUB_MODE=users)."""
+    repo, found = Path(repo), []
+    paths = [repo / p for p in PRIVATE] + sorted(repo.glob("grades*.csv"))
+    for path in paths:
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            found.append(f"{path} ({stat.filemode(mode)})")
+    return found
 
 
 def _cgroup_writable(path):

@@ -11,7 +11,8 @@ Each ``solutions/NAME.ipynb`` gives ``labs/NAME.ipynb`` (never edit labs/ by han
 - every code cell from the first answer cell on loses its outputs and execution count: what it printed
   may depend on the solution (tables, ``True``s, figures, hidden tests' prints), and students should see
   their own results, not the solution's; the cells before the first answer (setup, data) keep theirs;
-  timing metadata is dropped;
+  timing metadata is dropped, and so is the saved widget state of every widget those outputs no longer show
+  (the solution's progress bars);
 - like nbgrader's release, locked and graded cells are made non-editable and non-deletable in JupyterLab,
   solution cells non-deletable.
 
@@ -19,6 +20,8 @@ The output is byte-for-byte reproducible: the same solution always gives the sam
 """
 import copy
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -67,7 +70,32 @@ def make_lab(solution):
             cell.metadata["editable"] = False
         if cell.cell_type == "code" and answered:
             cell.outputs, cell.execution_count = [], None
+    _keep_shown_widgets(nb)
     return nb
+
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]+)|\"model_id\": \"([0-9a-f]+)\"")
+
+
+def _keep_shown_widgets(nb):
+    """Keep in ``nb.metadata.widgets`` only the models that the kept outputs display, with the models those
+    refer to (layouts, styles, children); drop the key when none is left."""
+    widgets = nb.metadata.get("widgets", {}).get(WIDGET_STATE)
+    if widgets is None:
+        return
+    models = widgets.get("state", {})
+    todo = {a or b for cell in nb.cells for a, b in MODEL_REF.findall(json.dumps(cell.get("outputs", [])))}
+    keep = set()
+    while todo:
+        model = todo.pop()
+        if model in models and model not in keep:
+            keep.add(model)
+            todo |= {a or b for a, b in MODEL_REF.findall(json.dumps(models[model]))}
+    if keep:
+        widgets["state"] = {k: v for k, v in models.items() if k in keep}
+    else:
+        del nb.metadata["widgets"]
 
 
 def render_lab(solution_path):

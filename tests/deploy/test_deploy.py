@@ -1,6 +1,7 @@
-"""The class-hub files (deploy/, binder/): what can be checked without Docker, Kubernetes or a running hub.
+"""The class-hub files (deploy/): what can be checked without Docker, Kubernetes or a running hub.
 
-The hub itself, the simulated class and binder/postBuild in a fresh venv run in `make test-hub` (slow)."""
+The simulated class runs in `make test-hub`; the hub with real student accounts, and the released course's
+binder/postBuild in a fresh venv, in `make test-release` (slow_hub_users.py, slow_course.py)."""
 import json
 import os
 import re
@@ -35,11 +36,12 @@ def test_trial_config_loads(monkeypatch, tmp_path):
     assert c.SharedPasswordAuthenticator.user_password == "a-long-one"
     assert c.JupyterHub.spawner_class == "nnedu_spawners.TrialSpawner"
     assert c.SimpleLocalProcessSpawner.home_dir_template == str(tmp_path / "state" / "home" / "{username}")
-    wrapper, singleuser = c.Spawner.cmd
-    assert os.access(wrapper, os.X_OK) and singleuser.endswith(".venv-singleuser/bin/jupyterhub-singleuser")
-    course_settings = Path(c.Spawner.environment["JUPYTER_CONFIG_PATH"])
-    assert (course_settings / "jupyter_server_config.py").is_file()
-    assert (course_settings / "lab" / "settings" / "overrides.json").is_file()
+    serve = DEPLOY / "serve"   # the released course and the students' environment, never this repository
+    assert c.Spawner.cmd == [str(serve / "env/bin/nnedu-singleuser"), str(serve / "env/bin/jupyterhub-singleuser")]
+    assert c.TrialSpawner.course_dir == str(serve / "course")
+    assert c.Spawner.environment["PATH"].startswith(str(serve / "env/bin") + ":")
+    assert "JUPYTER_CONFIG_PATH" not in c.Spawner.environment   # the settings are in the students' environment
+    assert (tmp_path / "state").stat().st_mode & 0o077 == 0
     assert c.Spawner.mem_limit == "2G" and c.Spawner.cpu_limit == 1.0
     assert "services" not in c.JupyterHub   # no API token unless asked for
     assert Path(c.ConfigurableHTTPProxy.command[0]).parent.parent.name == "node_modules"
@@ -52,6 +54,8 @@ def test_local_users_config_and_admin_token(monkeypatch, tmp_path):
     assert c.PAMAuthenticator.allowed_groups == {"students"}
     assert c.Authenticator.admin_users == {"ann", "ben"}
     assert c.JupyterHub.spawner_class == "nnedu_spawners.StudentSpawner"
+    assert c.StudentSpawner.course_dir == "/srv/nnedu/course"   # outside the repository, which is private then
+    assert c.Spawner.cmd[0] == "/srv/nnedu/env/bin/nnedu-singleuser"
     assert c.JupyterHub.bind_url == "http://:8000"
     assert "--allow-root" not in c.Spawner.args
     assert c.Spawner.mem_limit == "3G" and c.Spawner.cpu_limit == 2.0
@@ -76,20 +80,43 @@ def test_spawner_classes_import_in_the_hub_venv():
     subprocess.run([str(DEPLOY / ".venv-hub" / "bin" / "python"), "-c", code], cwd=ROOT, check=True)
 
 
-def test_copy_course_never_overwrites(tmp_path):
+def test_copy_course_never_overwrites_and_makes_the_home_private(tmp_path):
+    course = tmp_path / "course"   # a released course (only its notebooks matter here)
+    for folder in ("lectures", "labs"):
+        (course / folder).mkdir(parents=True)
+        for p in (ROOT / folder).glob("*.ipynb"):
+            (course / folder / p.name).write_text("{}")
     home = tmp_path / "home"
     (home / "labs").mkdir(parents=True)
+    home.chmod(0o755)   # as Debian's useradd makes it
     mine = home / "labs" / "lab1_backprop.ipynb"
     mine.write_text("my work")
     (home / "lectures").mkdir()
     (home / "lectures" / "01_neural_networks.ipynb").symlink_to(tmp_path / "nowhere")
-    copied = nnedu_hub.copy_course(home)
+    copied = nnedu_hub.copy_course(home, course, uid=os.getuid(), gid=os.getgid())
     names = {p.relative_to(home).as_posix() for p in copied}
     expected = {f"{d}/{p.name}" for d in ("lectures", "labs") for p in (ROOT / d).glob("*.ipynb")}
     assert names == expected - {"labs/lab1_backprop.ipynb", "lectures/01_neural_networks.ipynb"}
     assert mine.read_text() == "my work"
     assert not (home / "solutions").exists()
-    assert nnedu_hub.copy_course(home) == []   # a restart copies nothing
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert nnedu_hub.copy_course(home, course) == []   # a restart copies nothing
+
+
+def test_readable_by_others_names_each_open_instructor_path(tmp_path):
+    repo = tmp_path / "repo"
+    for folder in ("solutions", "submitted/ann/lab1", "feedback", "deploy/state", ".git", "lectures"):
+        (repo / folder).mkdir(parents=True)
+    (repo / "grades-lab1.csv").write_text("student,total\n")
+    for path in [repo, *[p for p in repo.rglob("*")]]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    open_paths = {line.split(" (")[0] for line in nnedu_hub.readable_by_others(repo)}
+    assert open_paths == {str(repo / p) for p in ("", "solutions", "submitted", "feedback", "deploy/state", ".git",
+                                                   "grades-lab1.csv")}
+    for path in [repo / p for p in ("", "solutions", "submitted", "feedback", "deploy/state", ".git")]:
+        path.chmod(0o700)
+    (repo / "grades-lab1.csv").chmod(0o600)
+    assert nnedu_hub.readable_by_others(repo) == []   # lectures/ may stay open: it is not the instructor's
 
 
 @pytest.mark.parametrize("version", [1, 2])
@@ -134,14 +161,14 @@ def test_hub_and_singleuser_agree_and_are_pinned():
     assert lock["packages"]["node_modules/configurable-http-proxy"]["version"] == version
 
 
-def test_binder_files():
-    lines = (ROOT / "binder" / "requirements.txt").read_text().splitlines()
-    included = [ln.split(None, 1)[1] for ln in lines if ln.startswith("-r ")]
-    assert included and all((ROOT / "binder" / ref).resolve().is_file() for ref in included)
-    assert re.fullmatch(r"python-3\.\d+", (ROOT / "binder" / "runtime.txt").read_text().strip())
-    post = ROOT / "binder" / "postBuild"
-    assert os.access(post, os.X_OK)
-    subprocess.run(["bash", "-n", str(post)], check=True)
+def test_setup_and_config_agree_on_where_students_are_served_from(monkeypatch, tmp_path):
+    setup = (DEPLOY / "setup.sh").read_text()
+    assert "trial) SERVE=${NNEDU_HUB_SERVE:-$REPO/deploy/serve}" in setup
+    assert "users) SERVE=${NNEDU_HUB_SERVE:-/srv/nnedu}" in setup
+    c = hub_config(monkeypatch, tmp_path, NNEDU_HUB_SERVE=str(tmp_path / "srv"))
+    assert c.TrialSpawner.course_dir == str(tmp_path / "srv" / "course")
+    subprocess.run(["sh", "-n", str(DEPLOY / "setup.sh")], check=True)
+    subprocess.run(["sh", "-n", str(DEPLOY / "singleuser.sh")], check=True)
 
 
 def test_z2jh_config():
@@ -150,13 +177,14 @@ def test_z2jh_config():
     assert single["image"]["name"] and single["image"]["tag"]
     assert single["memory"]["limit"] == "2G" and single["cpu"]["limit"] == 1   # as on one server
     assert single["extraEnv"]["OMP_NUM_THREADS"] == "1"
-    assert "git-pull?repo=" in (DEPLOY / "z2jh" / "config.yaml").read_text()   # the nbgitpuller link
+    text = (DEPLOY / "z2jh" / "config.yaml").read_text()
+    assert "git-pull?repo=" in text and "STUDENT_REPO" in text   # the nbgitpuller link: the students' repository
     assert config["cull"]["enabled"] is True
 
 
 def test_makefile_keeps_the_hub_out_of_make_test():
     makefile = (ROOT / "Makefile").read_text()
     phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
-    assert {"hub", "test-hub"} <= set(phony)
+    assert {"hub", "test-hub", "test-release"} <= set(phony)
     test_recipe = re.search(r"^test:.*?(?=^\S)", makefile, re.M | re.S).group(0)
-    assert "hub_load" not in test_recipe and "tests/hub" not in test_recipe
+    assert "hub_load" not in test_recipe and "slow_" not in test_recipe
