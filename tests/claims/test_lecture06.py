@@ -32,8 +32,9 @@ def test_stacked_fit_is_nnedu_fit():
     X, y = spiral()
     Xm, ym = moons()
     Xm = nnedu.data.Standardizer().fit_transform(Xm)
-    for sizes, act, l2, (X_, y_), lr in [([2, 4, 3], "relu", 0.0, (X, y), 0.2), ([2, 6, 6, 2], "tanh", 0.0, (Xm, ym), 0.4),
-                                         ([2, 20, 2], "tanh", 0.003, (Xm, ym), 0.4)]:
+    cases = [([2, 4, 3], "relu", 0.0, (X, y), 0.2), ([2, 6, 6, 2], "tanh", 0.0, (Xm, ym), 0.4),
+             ([2, 20, 2], "tanh", 0.003, (Xm, ym), 0.4)]
+    for sizes, act, l2, (X_, y_), lr in cases:
         net = nnedu.MLP(sizes, activation=act, l2=l2, seed=3)
         nnedu.fit(net, X_, y_, epochs=150, batch_size=len(X_), lr=lr, momentum=0.9, seed=3, progress=False)
         stack = Stack(sizes, [3], act, l2=l2).fit(X_, y_, 150, lr)
@@ -73,8 +74,9 @@ def test_restarts_spread_stuck_runs_and_dying_units():
     # every unit that died did so gradually, early, with no big jump in its share of active points
     active = 100 * np.array(active)                                     # (epochs 0..100, runs, units) in %
     died = [(r, j) for r in range(30) for j in range(4) if active[-1, r, j] == 0]
+    drop = -min(np.diff(active[:, r, j]).min() for r, j in died)
     print(f"units dead by epoch 100: {len(died)}, in runs {sorted({r for r, _ in died})}; largest drop of a dying "
-          f"unit's share of active points in one epoch: {-min(np.diff(active[:, r, j]).min() for r, j in died):.0f} points")
+          f"unit's share of active points in one epoch: {drop:.0f} points")
     assert died
     for r, j in died:
         share = active[:, r, j]
@@ -296,8 +298,9 @@ def test_hidden_features_make_the_spiral_linearly_separable():
         nnedu.fit(net, X, y, epochs=500, batch_size=len(X), lr=0.5, momentum=0.9, seed=seed, progress=False,
                   eval_train=False)
         X_new_raw, y_new = nnedu.data.spiral(n_per_class=100, n_classes=3, noise=0.2, seed=seed + 1)
-        clf = LogisticRegression(max_iter=5000).fit(net.forward(X, upto=1), y)
-        train, new = clf.score(net.forward(X, upto=1), y), clf.score(net.forward(scaler.transform(X_new_raw), upto=1), y_new)
+        Z, Z_new = net.forward(X, upto=1), net.forward(scaler.transform(X_new_raw), upto=1)
+        clf = LogisticRegression(max_iter=5000).fit(Z, y)
+        train, new = clf.score(Z, y), clf.score(Z_new, y_new)
         print(f"seed {seed}: linear classifier on raw inputs {100 * raw:.0f}%, on hidden features {100 * train:.0f}% "
               f"(training), {100 * new:.0f}% (new points)")
         assert raw < 0.65 and train > 0.95 and new > 0.9
