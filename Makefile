@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lab test-browser test claims test-portable unit nbval notebooks labs grade nbgrader-venv release bench hub test-hub clean
+.PHONY: install lab test-browser test claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub clean
 
 # Create the virtual environment on first use and (re)install whenever the pins change.
 $(STAMP): requirements.txt pyproject.toml
@@ -76,6 +76,13 @@ OUT ?= grades.csv
 grade: $(STAMP)
 	$(ONE_THREAD) $(PY) -m nnedu_instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback \
 	    --jobs $(JOBS) $(if $(UNSAFE),--unsafe,)
+
+## Similarity report of a lab's submissions for the instructor to read (flags, never deductions): each answer cell
+## against nnedu's source, the lectures, the solutions and the other submissions (copydetect's fingerprints):
+## make similarity LAB=lab1_backprop SUBMISSIONS="submitted/*/lab1_backprop/*.ipynb" [REPORT=similarity/LAB.html]
+REPORT ?= similarity/$(basename $(notdir $(LAB))).html
+similarity: $(STAMP)
+	$(PY) -m nnedu_instructor similarity $(LAB) $(SUBMISSIONS) --out $(REPORT)
 
 ## The nbgrader 0.9.6 environment the round-trip test uses (also made by the test on first use).
 nbgrader-venv: $(STAMP)

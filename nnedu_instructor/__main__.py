@@ -5,6 +5,7 @@
   grade LAB SUB...     grade submissions into a CSV (and Markdown feedback per student)
   release DIR          build the student bundle (no solutions, no hidden tests)
   collect LAB          gather each student's LAB from their home into DIR/STUDENT/LAB/LAB.ipynb (JupyterHub)
+  similarity LAB SUB...  report answers that look copied (from nnedu, the lectures, the solutions, each other)
 """
 import argparse
 import logging
@@ -118,6 +119,30 @@ def _collect(args):
     return 1 if refused else 0
 
 
+def _similarity(args):
+    from . import similarity, similarity_report
+    from .cells import LabFormatError
+    lab = Path(args.lab)
+    if not lab.is_file():
+        lab = Path(args.solutions) / f"{args.lab}.ipynb"
+    if not lab.is_file():
+        print(f"error: no solution notebook {args.lab!r} (looked for {args.lab} and {lab})", file=sys.stderr)
+        return 2
+    out = args.out or f"similarity/{lab.stem}.html"
+    try:
+        report = similarity.run(lab, args.submissions, root=args.root, noise=args.noise,
+                                threshold=args.threshold, min_chars=args.min_chars)
+    except (LabFormatError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    similarity_report.write_html(report, out)
+    for line in similarity_report.summary(report):
+        print(line)
+    print(f"{len(similarity_report.pairs(report))} flagged pair(s) among {len(report.students)} submission(s) of "
+          f"{lab.stem} -> {out} (flags to read, not verdicts: nothing is deducted)")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m nnedu_instructor", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -164,6 +189,21 @@ def main(argv=None):
     p.add_argument("--to", default="submitted", help="folder to fill as TO/STUDENT/LAB/LAB.ipynb (default submitted)")
     p.add_argument("--max-mb", type=float, default=25, help="refuse files larger than this (default 25 MiB)")
     p.set_defaults(func=_collect)
+
+    from .similarity import MIN_CHARS, NOISE, THRESHOLD
+    p = sub.add_parser("similarity", help="report answers that look copied, side by side (flags, no deductions)")
+    p.add_argument("lab", help="a solution notebook: its name in solutions/ (e.g. lab1_backprop) or a path")
+    p.add_argument("submissions", nargs="+", help="submitted notebooks")
+    p.add_argument("--out", help="HTML report to write (default similarity/LAB.html)")
+    p.add_argument("--threshold", type=float, default=THRESHOLD,
+                   help=f"flag an answer when this share of it is found in one source (default {THRESHOLD})")
+    p.add_argument("--noise", type=int, default=NOISE,
+                   help=f"shortest common stretch that counts, in characters of normalised code (default {NOISE})")
+    p.add_argument("--min-chars", type=int, default=MIN_CHARS,
+                   help=f"never flag less than this many normalised characters in common (default {MIN_CHARS})")
+    p.add_argument("--solutions", default="solutions", help="where LAB names are looked up (default solutions)")
+    p.add_argument("--root", default=".", help="the repository holding nnedu/, lectures/, solutions/ (default .)")
+    p.set_defaults(func=_similarity)
 
     args = parser.parse_args(argv)
     return args.func(args)

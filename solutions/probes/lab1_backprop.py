@@ -1,7 +1,8 @@
 """Probes for Lab 1 (backpropagation by hand): each graded test, checked outside the student's kernel.
 
-See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
-kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
+See nnedu_instructor/probes.py: ``*_inputs(rng)`` draws fresh inputs in the grader, ``*_kernel(inputs, <the
+student's functions>)`` runs in the student's kernel (sent there by source) and returns what those functions
+give, ``*_check(inputs, outputs)`` recomputes the answers here.
 
 Each probe restates its test cell, visible and hidden parts, on fresh data and with the test's tolerances. Most
 draw several *cases* (keys ``"0.z"``, ``"1.z"``, ...): one of ordinary random sizes, and one of the shapes the
@@ -16,7 +17,8 @@ import functools
 import numpy as np
 
 from nnedu.gradcheck import rel_error
-from nnedu_instructor.probes import Probe, numbers
+from nnedu_instructor.probe_kit import case_names, network, network_inputs, numbers, with_cases
+from nnedu_instructor.probes import Probe
 
 
 def _sizes(rng, low=1, high=9, n=3):
@@ -32,10 +34,6 @@ def _near(got, expected, tol, terms):
     err = np.linalg.norm(got - expected)
     return bool(np.isfinite(err)) and (err <= tol * 2 * np.linalg.norm(expected)
                                        or err <= 1e-13 * np.linalg.norm(terms))
-
-
-def _cases(inputs):
-    return range(int(inputs["cases"]))
 
 
 def _stable_softmax_loss(s, y):
@@ -55,23 +53,21 @@ def linear_forward_inputs(rng):
     shapes = [_sizes(rng, 2), [1, int(rng.integers(1, 8)), int(rng.integers(10, 300))]]
     if rng.random() < 0.5:
         shapes[1] = [int(rng.integers(2, 7)), int(rng.integers(1, 4)), int(rng.integers(10, 300))]
-    inputs = {"cases": np.array(len(shapes))}
-    for c, (N, D, H) in enumerate(shapes):
-        inputs.update({f"{c}.z": rng.normal(size=(N, D)), f"{c}.W": rng.normal(size=(D, H)),
-                       f"{c}.b": rng.normal(size=H)})
-    return inputs
+    return with_cases({str(c): {"z": rng.normal(size=(N, D)), "W": rng.normal(size=(D, H)), "b": rng.normal(size=H)}
+                       for c, (N, D, H) in enumerate(shapes)})
 
 
-LINEAR_FORWARD = """
-for c in range(int(inputs["cases"])):
-    z, W, b = inputs[f"{c}.z"].copy(), inputs[f"{c}.W"].copy(), inputs[f"{c}.b"].copy()
-    outputs[f"{c}.a"] = linear_forward(z, W, b)[0]
-    outputs[f"{c}.z"], outputs[f"{c}.W"], outputs[f"{c}.b"] = z, W, b
-"""
+def linear_forward_kernel(inputs, linear_forward):
+    outputs = {}
+    for c in case_names(inputs):
+        z, W, b = inputs[f"{c}.z"].copy(), inputs[f"{c}.W"].copy(), inputs[f"{c}.b"].copy()
+        outputs[f"{c}.a"] = linear_forward(z, W, b)[0]
+        outputs[f"{c}.z"], outputs[f"{c}.W"], outputs[f"{c}.b"] = z, W, b
+    return outputs
 
 
 def linear_forward_check(inputs, outputs):
-    for c in _cases(inputs):
+    for c in case_names(inputs):
         z, W, b = inputs[f"{c}.z"], inputs[f"{c}.W"], inputs[f"{c}.b"]
         a = numbers(outputs, f"{c}.a", (len(z), W.shape[1]))
         assert _near(a, np.einsum("nd,dh->nh", z, W) + b, 1e-12, np.abs(z) @ np.abs(W) + np.abs(b)), "wrong values"
@@ -79,29 +75,34 @@ def linear_forward_check(inputs, outputs):
             assert np.array_equal(outputs[f"{c}.{k}"], inputs[f"{c}.{k}"]), "changed its inputs"
 
 
+LINEAR_FORWARD = Probe("test_linear_forward", linear_forward_inputs, linear_forward_kernel, linear_forward_check)
+
+
 # --- Part A: linear_backward --------------------------------------------------------------------------------
 def linear_backward_inputs(rng):
     shapes = [_sizes(rng, 2), [1, int(rng.integers(1, 8)), int(rng.integers(2, 300))]]
-    inputs = {"cases": np.array(len(shapes))}
+    cases = {}
     for c, (N, D, H) in enumerate(shapes):
+        case = cases[str(c)] = {}
         for tag in ("", "other_"):            # "other_": a second forward pass, before the backward of the first
-            inputs.update({f"{c}.{tag}z": rng.normal(size=(N, D)), f"{c}.{tag}W": rng.normal(size=(D, H)),
-                           f"{c}.{tag}b": rng.normal(size=H)})
-        inputs[f"{c}.delta"] = rng.normal(size=(N, H))
-    return inputs
+            case.update({f"{tag}z": rng.normal(size=(N, D)), f"{tag}W": rng.normal(size=(D, H)),
+                         f"{tag}b": rng.normal(size=H)})
+        case["delta"] = rng.normal(size=(N, H))
+    return with_cases(cases)
 
 
-LINEAR_BACKWARD = """
-for c in range(int(inputs["cases"])):
-    _, cache = linear_forward(inputs[f"{c}.z"].copy(), inputs[f"{c}.W"].copy(), inputs[f"{c}.b"].copy())
-    linear_forward(inputs[f"{c}.other_z"].copy(), inputs[f"{c}.other_W"].copy(), inputs[f"{c}.other_b"].copy())
-    dz, dW, db = linear_backward(inputs[f"{c}.delta"].copy(), cache)
-    outputs[f"{c}.dz"], outputs[f"{c}.dW"], outputs[f"{c}.db"] = dz, dW, db
-"""
+def linear_backward_kernel(inputs, linear_forward, linear_backward):
+    outputs = {}
+    for c in case_names(inputs):
+        _, cache = linear_forward(inputs[f"{c}.z"].copy(), inputs[f"{c}.W"].copy(), inputs[f"{c}.b"].copy())
+        linear_forward(inputs[f"{c}.other_z"].copy(), inputs[f"{c}.other_W"].copy(), inputs[f"{c}.other_b"].copy())
+        dz, dW, db = linear_backward(inputs[f"{c}.delta"].copy(), cache)
+        outputs[f"{c}.dz"], outputs[f"{c}.dW"], outputs[f"{c}.db"] = dz, dW, db
+    return outputs
 
 
 def linear_backward_check(inputs, outputs):
-    for c in _cases(inputs):
+    for c in case_names(inputs):
         z, W, d = inputs[f"{c}.z"], inputs[f"{c}.W"], inputs[f"{c}.delta"]
         dz = numbers(outputs, f"{c}.dz", z.shape)
         dW = numbers(outputs, f"{c}.dW", W.shape)
@@ -111,12 +112,13 @@ def linear_backward_check(inputs, outputs):
         assert _near(db, np.einsum("nh->h", d), 1e-12, np.abs(d).sum(axis=0)), "wrong db"
 
 
+LINEAR_BACKWARD = Probe("test_linear_backward", linear_backward_inputs, linear_backward_kernel, linear_backward_check)
+
+
 # --- Part B: tanh and ReLU, forward -------------------------------------------------------------------------
 def activations_forward_inputs(rng):
     shapes = [(int(rng.integers(2, 8)), int(rng.integers(2, 8))), (1, int(rng.integers(1, 600)))]
-    inputs = {"cases": np.array(len(shapes))}
-    for c, shape in enumerate(shapes):
-        inputs[f"{c}.a"] = rng.normal(size=shape) * 5
+    inputs = with_cases({str(c): {"a": rng.normal(size=shape) * 5} for c, shape in enumerate(shapes)})
     # huge activations: tanh must give exactly +-1 (and 0 at 0), ReLU the input or 0
     big = rng.choice([-1.0, 1.0], size=(2, 5)) * rng.uniform(20, 1e4, size=(2, 5))
     big[0, :3] = (-1000.0, 1000.0, 0.0)
@@ -124,20 +126,21 @@ def activations_forward_inputs(rng):
     return inputs
 
 
-ACTIVATIONS_FORWARD = """
-for c in range(int(inputs["cases"])):
-    a = inputs[f"{c}.a"].copy()
-    outputs[f"{c}.tanh"] = tanh_forward(a)[0]
-    outputs[f"{c}.relu"] = relu_forward(a)[0]
-    outputs[f"{c}.a"] = a
-big = inputs["big"].copy()
-outputs["big.tanh"] = tanh_forward(big)[0]
-outputs["big.relu"] = relu_forward(big)[0]
-"""
+def activations_forward_kernel(inputs, tanh_forward, relu_forward):
+    outputs = {}
+    for c in case_names(inputs):
+        a = inputs[f"{c}.a"].copy()
+        outputs[f"{c}.tanh"] = tanh_forward(a)[0]
+        outputs[f"{c}.relu"] = relu_forward(a)[0]
+        outputs[f"{c}.a"] = a
+    big = inputs["big"].copy()
+    outputs["big.tanh"] = tanh_forward(big)[0]
+    outputs["big.relu"] = relu_forward(big)[0]
+    return outputs
 
 
 def activations_forward_check(inputs, outputs):
-    for c in _cases(inputs):
+    for c in case_names(inputs):
         a = inputs[f"{c}.a"]
         z_tanh, z_relu = numbers(outputs, f"{c}.tanh", a.shape), numbers(outputs, f"{c}.relu", a.shape)
         assert np.allclose(z_tanh, np.tanh(a), rtol=1e-12, atol=0), "tanh_forward: wrong values"
@@ -149,31 +152,36 @@ def activations_forward_check(inputs, outputs):
         "relu_forward: wrong for huge inputs"
 
 
+ACTIVATIONS_FORWARD = Probe("test_activations_forward", activations_forward_inputs, activations_forward_kernel,
+                            activations_forward_check)
+
+
 # --- Part B: tanh and ReLU, backward ------------------------------------------------------------------------
 def activations_backward_inputs(rng):
     shapes = [(int(rng.integers(2, 8)), int(rng.integers(2, 8))), (1, int(rng.integers(1, 400))),
               (int(rng.integers(2, 5)), 1)]
-    inputs = {"cases": np.array(len(shapes))}
+    cases = {}
     for c, shape in enumerate(shapes):
         a = rng.normal(size=shape) * 2
         a[np.abs(a) < 0.01] = -0.5                      # away from ReLU's kink, as the tests do
-        inputs.update({f"{c}.a": a, f"{c}.dz": rng.normal(size=shape), f"{c}.other": rng.normal(size=shape)})
-    return inputs
+        cases[str(c)] = {"a": a, "dz": rng.normal(size=shape), "other": rng.normal(size=shape)}
+    return with_cases(cases)
 
 
-ACTIVATIONS_BACKWARD = """
-for c in range(int(inputs["cases"])):
-    _, cache_tanh = tanh_forward(inputs[f"{c}.a"].copy())
-    _, cache_relu = relu_forward(inputs[f"{c}.a"].copy())
-    tanh_forward(inputs[f"{c}.other"].copy())
-    relu_forward(inputs[f"{c}.other"].copy())
-    outputs[f"{c}.tanh"] = tanh_backward(inputs[f"{c}.dz"].copy(), cache_tanh)
-    outputs[f"{c}.relu"] = relu_backward(inputs[f"{c}.dz"].copy(), cache_relu)
-"""
+def activations_backward_kernel(inputs, tanh_forward, relu_forward, tanh_backward, relu_backward):
+    outputs = {}
+    for c in case_names(inputs):
+        _, cache_tanh = tanh_forward(inputs[f"{c}.a"].copy())
+        _, cache_relu = relu_forward(inputs[f"{c}.a"].copy())
+        tanh_forward(inputs[f"{c}.other"].copy())
+        relu_forward(inputs[f"{c}.other"].copy())
+        outputs[f"{c}.tanh"] = tanh_backward(inputs[f"{c}.dz"].copy(), cache_tanh)
+        outputs[f"{c}.relu"] = relu_backward(inputs[f"{c}.dz"].copy(), cache_relu)
+    return outputs
 
 
 def activations_backward_check(inputs, outputs):
-    for c in _cases(inputs):
+    for c in case_names(inputs):
         a, d = inputs[f"{c}.a"], inputs[f"{c}.dz"]
         assert _near(numbers(outputs, f"{c}.tanh", a.shape), d * (1 - np.tanh(a) ** 2), 1e-12, d), \
             "tanh_backward: wrong values"
@@ -181,7 +189,14 @@ def activations_backward_check(inputs, outputs):
             "relu_backward: wrong values"
 
 
+ACTIVATIONS_BACKWARD = Probe("test_activations_backward", activations_backward_inputs, activations_backward_kernel,
+                             activations_backward_check)
+
+
 # --- Part C: grad_check -------------------------------------------------------------------------------------
+GRAD_CHECK_PIECES = ("sin", "lin", "sq")
+
+
 def grad_check_inputs(rng):
     n, d, m = (int(k) for k in rng.integers(3, 7, size=3))
     return {
@@ -190,28 +205,29 @@ def grad_check_inputs(rng):
         "sq.x": rng.normal(size=(n, d)),
         "seeds": rng.integers(0, 2**31, size=3),
         # which calls get the right backward pass (1) and which a wrong one (0), in a fresh order per piece
-        **{f"{name}.order": rng.permutation([1, 1, 0, 0]) for name in ("sin", "lin", "sq")},
+        **{f"{name}.order": rng.permutation([1, 1, 0, 0]) for name in GRAD_CHECK_PIECES},
     }
 
 
-GRAD_CHECK = """
-c, M = float(inputs["sin.c"]), inputs["lin.M"].copy()
-pieces = {
-    # name: (forward, right backward, wrong backward)
-    "sin": (lambda x: (np.sin(c * x), x), lambda d, x: c * d * np.cos(c * x), lambda d, x: c * d * np.sin(c * x)),
-    "lin": (lambda x: (x @ M, None), lambda d, _: d @ M.T, lambda d, _: np.ones(np.shape(d)) @ M.T),
-    "sq": (lambda x: ((x ** 2).sum(axis=1, keepdims=True), x), lambda d, x: 2 * x * d, lambda d, x: 2 * x),
-}
-for (name, (forward, right, wrong)), seed in zip(pieces.items(), inputs["seeds"]):
-    x = inputs[f"{name}.x"].copy()
-    for i, is_right in enumerate(inputs[f"{name}.order"]):
-        outputs[f"{name}.{i}"] = grad_check(forward, right if is_right else wrong, x, seed=int(seed))
-    outputs[f"{name}.x"] = x
-"""
+def grad_check_kernel(inputs, grad_check):
+    c, M = float(inputs["sin.c"]), inputs["lin.M"].copy()
+    pieces = {
+        # name: (forward, right backward, wrong backward)
+        "sin": (lambda x: (np.sin(c * x), x), lambda d, x: c * d * np.cos(c * x), lambda d, x: c * d * np.sin(c * x)),
+        "lin": (lambda x: (x @ M, None), lambda d, _: d @ M.T, lambda d, _: np.ones(np.shape(d)) @ M.T),
+        "sq": (lambda x: ((x ** 2).sum(axis=1, keepdims=True), x), lambda d, x: 2 * x * d, lambda d, x: 2 * x),
+    }
+    outputs = {}
+    for (name, (forward, right, wrong)), seed in zip(pieces.items(), inputs["seeds"]):
+        x = inputs[f"{name}.x"].copy()
+        for i, is_right in enumerate(inputs[f"{name}.order"]):
+            outputs[f"{name}.{i}"] = grad_check(forward, right if is_right else wrong, x, seed=int(seed))
+        outputs[f"{name}.x"] = x
+    return outputs
 
 
 def grad_check_check(inputs, outputs):
-    for name in ("sin", "lin", "sq"):
+    for name in GRAD_CHECK_PIECES:
         for i, is_right in enumerate(inputs[f"{name}.order"]):
             err = numbers(outputs, f"{name}.{i}", ())
             if is_right:
@@ -219,6 +235,9 @@ def grad_check_check(inputs, outputs):
             else:
                 assert err > 1e-2, f"{name}: a wrong backward pass got {err}"
         assert np.array_equal(outputs[f"{name}.x"], inputs[f"{name}.x"]), "x was not restored"
+
+
+GRAD_CHECK = Probe("test_grad_check", grad_check_inputs, grad_check_kernel, grad_check_check)
 
 
 # --- Part D: softmax_loss -----------------------------------------------------------------------------------
@@ -238,10 +257,7 @@ def _softmax_cases(rng, extreme_rows):
 
 def _softmax_inputs(cases):
     """The probe's inputs for a list of (scores, labels) cases."""
-    inputs = {"cases": np.array(len(cases))}
-    for c, (s, y) in enumerate(cases):
-        inputs.update({f"{c}.s": s, f"{c}.y": y})
-    return inputs
+    return with_cases({str(c): {"s": s, "y": y} for c, (s, y) in enumerate(cases)})
 
 
 def softmax_value_inputs(rng):
@@ -251,14 +267,13 @@ def softmax_value_inputs(rng):
     return _softmax_inputs(cases)
 
 
-SOFTMAX_VALUE = """
-for c in range(int(inputs["cases"])):
-    outputs[f"{c}.loss"] = softmax_loss(inputs[f"{c}.s"].copy(), inputs[f"{c}.y"].copy())[0]
-"""
+def softmax_value_kernel(inputs, softmax_loss):
+    return {f"{c}.loss": softmax_loss(inputs[f"{c}.s"].copy(), inputs[f"{c}.y"].copy())[0]
+            for c in case_names(inputs)}
 
 
 def softmax_value_check(inputs, outputs):
-    for c in _cases(inputs):
+    for c in case_names(inputs):
         s, y = inputs[f"{c}.s"], inputs[f"{c}.y"]
         loss = numbers(outputs, f"{c}.loss", ())
         expected, _ = _stable_softmax_loss(s, y)
@@ -267,20 +282,24 @@ def softmax_value_check(inputs, outputs):
         assert np.isfinite(loss) and abs(loss - expected) <= tol, "wrong loss"
 
 
+SOFTMAX_VALUE = Probe("test_softmax_loss_value", softmax_value_inputs, softmax_value_kernel, softmax_value_check)
+
+
 def softmax_gradient_inputs(rng):
     return _softmax_inputs(_softmax_cases(rng, int(rng.integers(2, 4))))
 
 
-SOFTMAX_GRADIENT = """
-for c in range(int(inputs["cases"])):
-    s = inputs[f"{c}.s"].copy()
-    outputs[f"{c}.ds"] = softmax_loss(s, inputs[f"{c}.y"].copy())[1]
-    outputs[f"{c}.s"] = s
-"""
+def softmax_gradient_kernel(inputs, softmax_loss):
+    outputs = {}
+    for c in case_names(inputs):
+        s = inputs[f"{c}.s"].copy()
+        outputs[f"{c}.ds"] = softmax_loss(s, inputs[f"{c}.y"].copy())[1]
+        outputs[f"{c}.s"] = s
+    return outputs
 
 
 def softmax_gradient_check(inputs, outputs):
-    for c in _cases(inputs):
+    for c in case_names(inputs):
         s, y = inputs[f"{c}.s"], inputs[f"{c}.y"]
         ds = numbers(outputs, f"{c}.ds", s.shape)
         _, expected = _stable_softmax_loss(s, y)
@@ -292,62 +311,58 @@ def softmax_gradient_check(inputs, outputs):
         assert np.array_equal(outputs[f"{c}.s"], s), "changed the scores"
 
 
+SOFTMAX_GRADIENT = Probe("test_softmax_loss_gradient", softmax_gradient_inputs, softmax_gradient_kernel,
+                         softmax_gradient_check)
+
+
 # --- Part E: two_layer_loss ---------------------------------------------------------------------------------
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
 def two_layer_inputs(rng):
     # three networks: tanh and ReLU with a penalty, then either without; one of them may be wide or a batch of one
     specs = [("tanh", rng.uniform(0.01, 1.0)), ("relu", rng.uniform(0.01, 1.0)),
              (str(rng.choice(["tanh", "relu"])), 0.0)]
-    inputs = {"cases": np.array(len(specs))}
+    cases = {}
     for c, (act, l2) in enumerate(specs):
         N, D, H, C = int(rng.integers(1, 9)), int(rng.integers(1, 7)), int(rng.integers(2, 10)), int(rng.integers(2, 6))
         if c == 2 and rng.random() < 0.5:
             H = int(rng.integers(100, 300))
-        inputs.update({
-            f"{c}.act": np.array(act), f"{c}.l2": np.array(l2),
-            f"{c}.X": rng.normal(size=(N, D)), f"{c}.y": rng.integers(0, C, N),
-            f"{c}.W1": rng.normal(size=(D, H)) / np.sqrt(D), f"{c}.b1": rng.normal(size=H),
-            f"{c}.W2": rng.normal(size=(H, C)) / np.sqrt(H), f"{c}.b2": rng.normal(size=C)})
-    return inputs
+        X, y = rng.normal(size=(N, D)), rng.integers(0, C, N)
+        params = {"W1": rng.normal(size=(D, H)) / np.sqrt(D), "b1": rng.normal(size=H),
+                  "W2": rng.normal(size=(H, C)) / np.sqrt(H), "b2": rng.normal(size=C)}
+        cases[str(c)] = {"X": X, "y": y, **network_inputs("", [D, H, C], act, params, l2)}
+    return with_cases(cases)
 
 
-PARAM_NAMES = ("W1", "b1", "W2", "b2")
-
-TWO_LAYER = """
-for c in range(int(inputs["cases"])):
-    act, l2 = str(inputs[f"{c}.act"]), float(inputs[f"{c}.l2"])
-    X, y = inputs[f"{c}.X"].copy(), inputs[f"{c}.y"].copy()
-    P = {k: inputs[f"{c}.{k}"].copy() for k in ("W1", "b1", "W2", "b2")}
-    outputs[f"{c}.scores"] = two_layer_loss(P, X, activation=act)
-    loss, grads = two_layer_loss(P, X, y, l2=l2, activation=act)
-    outputs[f"{c}.loss"] = loss
-    outputs[f"{c}.keys"] = np.array(sorted(str(k) for k in grads))
-    for k in P:
-        outputs[f"{c}.after.{k}"] = P[k]
-        if k in grads:
-            outputs[f"{c}.grad.{k}"] = grads[k]
-"""
-
-
-def _mlp(inputs, c):
-    import nnedu
-    W1 = inputs[f"{c}.W1"]
-    model = nnedu.MLP([W1.shape[0], W1.shape[1], inputs[f"{c}.W2"].shape[1]], activation=str(inputs[f"{c}.act"]),
-                      l2=float(inputs[f"{c}.l2"]), seed=0)
-    model.set_params({k: inputs[f"{c}.{k}"] for k in PARAM_NAMES})
-    return model
+def two_layer_kernel(inputs, two_layer_loss):
+    outputs = {}
+    for c in case_names(inputs):
+        act, l2 = str(inputs[f"{c}.act"]), float(inputs[f"{c}.l2"])
+        X, y = inputs[f"{c}.X"].copy(), inputs[f"{c}.y"].copy()
+        P = {k: inputs[f"{c}.P.{k}"].copy() for k in ("W1", "b1", "W2", "b2")}
+        outputs[f"{c}.scores"] = two_layer_loss(P, X, activation=act)
+        loss, grads = two_layer_loss(P, X, y, l2=l2, activation=act)
+        outputs[f"{c}.loss"] = loss
+        outputs[f"{c}.keys"] = np.array(sorted(str(k) for k in grads))
+        for k, v in P.items():
+            outputs[f"{c}.after.{k}"] = v
+            if k in grads:
+                outputs[f"{c}.grad.{k}"] = grads[k]
+    return outputs
 
 
 def _params_kept(inputs, outputs, c):
-    assert all(np.array_equal(outputs[f"{c}.after.{k}"], inputs[f"{c}.{k}"]) for k in PARAM_NAMES), \
+    assert all(np.array_equal(outputs[f"{c}.after.{k}"], inputs[f"{c}.P.{k}"]) for k in PARAM_NAMES), \
         "changed params"
 
 
 def two_layer_loss_check(inputs, outputs):
-    for c in _cases(inputs):
-        model, X, y = _mlp(inputs, c), inputs[f"{c}.X"], inputs[f"{c}.y"]
+    for c in case_names(inputs):
+        model, X, y = network(inputs, f"{c}."), inputs[f"{c}.X"], inputs[f"{c}.y"]
         expected_scores = model.loss(X)
         scores = numbers(outputs, f"{c}.scores", expected_scores.shape)
-        P = {k: inputs[f"{c}.{k}"] for k in PARAM_NAMES}
+        P = {k: inputs[f"{c}.P.{k}"] for k in PARAM_NAMES}
         hidden = np.abs(X) @ np.abs(P["W1"]) + np.abs(P["b1"])         # bounds |a1|, hence |h(a1)|
         if str(inputs[f"{c}.act"]) == "tanh":
             hidden = np.minimum(hidden, 1.0)
@@ -359,13 +374,16 @@ def two_layer_loss_check(inputs, outputs):
 
 
 def two_layer_gradients_check(inputs, outputs):
-    for c in _cases(inputs):
-        model = _mlp(inputs, c)
-        _, expected = model.loss(inputs[f"{c}.X"], inputs[f"{c}.y"])
+    for c in case_names(inputs):
+        _, expected = network(inputs, f"{c}.").loss(inputs[f"{c}.X"], inputs[f"{c}.y"])
         assert outputs[f"{c}.keys"].tolist() == sorted(PARAM_NAMES), "grads must have the keys of params"
         for k in PARAM_NAMES:
             assert rel_error(numbers(outputs, f"{c}.grad.{k}", expected[k].shape), expected[k]) < 1e-10, f"wrong d{k}"
         _params_kept(inputs, outputs, c)
+
+
+TWO_LAYER_LOSS = Probe("test_two_layer_loss", two_layer_inputs, two_layer_kernel, two_layer_loss_check)
+TWO_LAYER_GRADIENTS = Probe("test_two_layer_gradients", two_layer_inputs, two_layer_kernel, two_layer_gradients_check)
 
 
 # --- Part F: sgd_train --------------------------------------------------------------------------------------
@@ -410,31 +428,38 @@ def sgd_train_inputs(rng):
     return inputs
 
 
-SGD_TRAIN = """
-import nnedu
-settings = dict(SETTINGS)
-outputs["settings"] = np.array(sorted(str(k) for k in settings))
-act, seed = str(settings["activation"]), int(inputs["seed"])
-outputs["activation"], outputs["epochs"] = act, int(settings["epochs"])
-start = nnedu.MLP([64, int(settings["hidden"]), 10], activation=act, seed=seed).params
-pixels, signs, classes = inputs["pixels"], inputs["signs"], inputs["classes"]
-P = {"W1": (start["W1"] * signs[:, None])[pixels], "b1": start["b1"].copy(),
-     "W2": start["W2"][:, classes], "b2": start["b2"][classes]}
-kwargs = {k: v for k, v in settings.items() if k != "hidden"}
-outputs["history"] = np.asarray(sgd_train(P, inputs["X"].copy(), inputs["y"].copy(), seed=seed, **kwargs), float)
-for k in ("W1", "b1", "W2", "b2"):
-    outputs[k] = P[k]
-for act in ("tanh", "relu"):
-    for run, kw in (("step", {"epochs": 1, "lr": float(inputs[f"step.{act}.lr"]), "l2": float(inputs[f"step.{act}.l2"]),
-                              "batch_size": len(inputs[f"step.{act}.y"])}),
-                    ("fall", {"epochs": 30, "lr": 0.2, "l2": 0.0, "batch_size": 3})):
-        P = {k: inputs[f"{run}.{act}.{k}"].copy() for k in ("W1", "b1", "W2", "b2")}
-        h = sgd_train(P, inputs[f"{run}.{act}.X"].copy(), inputs[f"{run}.{act}.y"].copy(), activation=act,
-                      seed=int(inputs["seed"]) + 1, **kw)
-        outputs[f"{run}.{act}.history"] = np.asarray(h, float)
-        for k in P:
-            outputs[f"{run}.{act}.{k}"] = P[k]
-"""
+def initial_params(hidden, activation, seed):
+    """``nnedu.MLP([64, hidden, 10], activation, seed=seed).params``, drawn without nnedu (which the kernel of a lab
+    that forbids nnedu's network may not have): Gaussian weights of std sqrt(gain / fan_in), gain 2 after ReLU and 1
+    otherwise, zero biases."""
+    rng = np.random.default_rng(seed)
+    W1 = rng.standard_normal((64, hidden)) * np.sqrt((2.0 if activation == "relu" else 1.0) / 64)
+    W2 = rng.standard_normal((hidden, 10)) * np.sqrt(1.0 / hidden)
+    return {"W1": W1, "b1": np.zeros(hidden), "W2": W2, "b2": np.zeros(10)}
+
+
+def sgd_train_kernel(inputs, SETTINGS, sgd_train):
+    settings = dict(SETTINGS)
+    act, seed = str(settings["activation"]), int(inputs["seed"])
+    outputs = {"settings": np.array(sorted(str(k) for k in settings)), "activation": act,
+               "epochs": int(settings["epochs"])}
+    start = initial_params(int(settings["hidden"]), act, seed)
+    pixels, signs, classes = inputs["pixels"], inputs["signs"], inputs["classes"]
+    P = {"W1": (start["W1"] * signs[:, None])[pixels], "b1": start["b1"].copy(),
+         "W2": start["W2"][:, classes], "b2": start["b2"][classes]}
+    kwargs = {k: v for k, v in settings.items() if k != "hidden"}
+    outputs["history"] = np.asarray(sgd_train(P, inputs["X"].copy(), inputs["y"].copy(), seed=seed, **kwargs), float)
+    outputs.update({k: P[k] for k in ("W1", "b1", "W2", "b2")})
+    for act in ("tanh", "relu"):
+        step = {"epochs": 1, "lr": float(inputs[f"step.{act}.lr"]), "l2": float(inputs[f"step.{act}.l2"]),
+                "batch_size": len(inputs[f"step.{act}.y"])}
+        for run, kw in (("step", step), ("fall", {"epochs": 30, "lr": 0.2, "l2": 0.0, "batch_size": 3})):
+            P = {k: inputs[f"{run}.{act}.{k}"].copy() for k in ("W1", "b1", "W2", "b2")}
+            h = sgd_train(P, inputs[f"{run}.{act}.X"].copy(), inputs[f"{run}.{act}.y"].copy(), activation=act,
+                          seed=int(inputs["seed"]) + 1, **kw)
+            outputs[f"{run}.{act}.history"] = np.asarray(h, float)
+            outputs.update({f"{run}.{act}.{k}": v for k, v in P.items()})
+    return outputs
 
 
 def sgd_train_check(inputs, outputs):
@@ -472,15 +497,7 @@ def sgd_train_check(inputs, outputs):
         assert np.all(np.isfinite(h)) and h[-1] < h[0], f"{act}: the loss does not fall"
 
 
-PROBES = [
-    Probe("test_linear_forward", linear_forward_inputs, LINEAR_FORWARD, linear_forward_check),
-    Probe("test_linear_backward", linear_backward_inputs, LINEAR_BACKWARD, linear_backward_check),
-    Probe("test_activations_forward", activations_forward_inputs, ACTIVATIONS_FORWARD, activations_forward_check),
-    Probe("test_activations_backward", activations_backward_inputs, ACTIVATIONS_BACKWARD, activations_backward_check),
-    Probe("test_grad_check", grad_check_inputs, GRAD_CHECK, grad_check_check),
-    Probe("test_softmax_loss_value", softmax_value_inputs, SOFTMAX_VALUE, softmax_value_check),
-    Probe("test_softmax_loss_gradient", softmax_gradient_inputs, SOFTMAX_GRADIENT, softmax_gradient_check),
-    Probe("test_two_layer_loss", two_layer_inputs, TWO_LAYER, two_layer_loss_check),
-    Probe("test_two_layer_gradients", two_layer_inputs, TWO_LAYER, two_layer_gradients_check),
-    Probe("test_sgd_train", sgd_train_inputs, SGD_TRAIN, sgd_train_check),
-]
+SGD_TRAIN = Probe("test_sgd_train", sgd_train_inputs, sgd_train_kernel, sgd_train_check)
+
+PROBES = [LINEAR_FORWARD, LINEAR_BACKWARD, ACTIVATIONS_FORWARD, ACTIVATIONS_BACKWARD, GRAD_CHECK, SOFTMAX_VALUE,
+          SOFTMAX_GRADIENT, TWO_LAYER_LOSS, TWO_LAYER_GRADIENTS, SGD_TRAIN]

@@ -1,7 +1,8 @@
 """Probes for Lab 3 (regularization): each graded test, checked outside the student's kernel.
 
-See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
-kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
+See nnedu_instructor/probes.py: ``*_inputs(rng)`` draws fresh inputs in the grader, ``*_kernel(inputs, <the
+student's functions>)`` runs in the student's kernel (sent there by source) and returns what those functions
+give, ``*_check(inputs, outputs)`` recomputes the answers here.
 
 Each probe restates its test cell, visible and hidden parts, on fresh data and with the test's tolerances:
 penalties of networks of fresh depths and sizes (a shallow and a deep one, so a hard-coded list of keys fails),
@@ -13,11 +14,8 @@ random error tables. The early-stopping test compares with ``nnedu.fit``; the pr
 import numpy as np
 
 from nnedu.gradcheck import rel_error
-from nnedu_instructor.probes import Probe, numbers
-
-
-def _cases(inputs):
-    return range(int(inputs["cases"]))
+from nnedu_instructor.probe_kit import case_names, flag, flags, numbers, outcome, with_cases
+from nnedu_instructor.probes import Probe
 
 
 # --- Parts A and B: the penalties ---------------------------------------------------------------------------
@@ -34,31 +32,47 @@ def _params(rng, depth, zeros=0.0):
 
 
 def penalty_inputs(rng, zeros=0.0):
-    inputs = {"cases": np.array(2)}
+    cases = {}
     for c, depth in enumerate((int(rng.integers(1, 3)), int(rng.integers(3, 6)))):   # shallow, deep
-        inputs[f"{c}.lam"] = np.array(rng.uniform(0.001, 1.0))
-        inputs.update({f"{c}.P.{k}": v for k, v in _params(rng, depth, zeros).items()})
-    return inputs
+        cases[str(c)] = {"lam": np.array(rng.uniform(0.001, 1.0))}
+        cases[str(c)].update({f"P.{k}": v for k, v in _params(rng, depth, zeros).items()})
+    return with_cases(cases)
 
 
-PENALTY = """
-for c in range(int(inputs["cases"])):
-    P = {k.split(".", 2)[2]: inputs[k].copy() for k in inputs if k.startswith(f"{c}.P.")}
-    for lam, tag in ((float(inputs[f"{c}.lam"]), "lam"), (0.0, "zero")):
-        value, grads = PENALTY_FUNCTION(P, lam)
-        outputs[f"{c}.{tag}.value"] = value
-        outputs[f"{c}.{tag}.keys"] = np.array(sorted(str(k) for k in grads))
-        for k in P:
-            if k in grads:
-                outputs[f"{c}.{tag}.grad.{k}"] = grads[k]
-    for k in P:
-        outputs[f"{c}.after.{k}"] = P[k]
-"""
+def l1_penalty_inputs(rng):
+    return penalty_inputs(rng, zeros=0.2)
+
+
+def _case_params(inputs, c):
+    """Case ``c``'s params {"W1": ..., "b1": ..., ...}."""
+    return {k.split(".", 2)[2]: v for k, v in inputs.items() if k.startswith(f"{c}.P.")}
+
+
+def penalty_outputs(inputs, penalty):
+    """What ``penalty(params, lam)`` gives, at each case's lam and at 0, and the params after it."""
+    outputs = {}
+    for c in case_names(inputs):
+        P = {k: v.copy() for k, v in _case_params(inputs, c).items()}
+        for lam, tag in ((float(inputs[f"{c}.lam"]), "lam"), (0.0, "zero")):
+            value, grads = penalty(P, lam)
+            outputs[f"{c}.{tag}.value"] = value
+            outputs[f"{c}.{tag}.keys"] = np.array(sorted(str(k) for k in grads))
+            outputs.update({f"{c}.{tag}.grad.{k}": grads[k] for k in P if k in grads})
+        outputs.update({f"{c}.after.{k}": v for k, v in P.items()})
+    return outputs
+
+
+def l2_penalty_kernel(inputs, l2_penalty):
+    return penalty_outputs(inputs, l2_penalty)
+
+
+def l1_penalty_kernel(inputs, l1_penalty):
+    return penalty_outputs(inputs, l1_penalty)
 
 
 def _penalty_check(inputs, outputs, value_of, grad_of, exact):
-    for c in _cases(inputs):
-        P = {k.split(".", 2)[2]: v for k, v in inputs.items() if k.startswith(f"{c}.P.")}
+    for c in case_names(inputs):
+        P = _case_params(inputs, c)
         for tag, lam in (("lam", float(inputs[f"{c}.lam"])), ("zero", 0.0)):
             assert outputs[f"{c}.{tag}.keys"].tolist() == sorted(P), "grads must have the keys of params"
             value, expected = numbers(outputs, f"{c}.{tag}.value", ()), value_of(P, lam)
@@ -77,15 +91,19 @@ def _penalty_check(inputs, outputs, value_of, grad_of, exact):
         assert all(np.array_equal(outputs[f"{c}.after.{k}"], p) for k, p in P.items()), "changed params"
 
 
-def l2_check(inputs, outputs):
+def l2_penalty_check(inputs, outputs):
     _penalty_check(inputs, outputs, lambda P, lam: 0.5 * lam * sum(np.sum(W ** 2) for k, W in P.items() if k[0] == "W"),
                    lambda W, lam: lam * W, exact=False)
 
 
-def l1_check(inputs, outputs):
+def l1_penalty_check(inputs, outputs):
     # exact: lam * sign(W), zero where W is 0 (the hidden test compares with array_equal)
     _penalty_check(inputs, outputs, lambda P, lam: lam * sum(np.sum(np.abs(W)) for k, W in P.items() if k[0] == "W"),
                    lambda W, lam: lam * np.sign(W), exact=True)
+
+
+L2_PENALTY = Probe("test_l2_penalty", penalty_inputs, l2_penalty_kernel, l2_penalty_check)
+L1_PENALTY = Probe("test_l1_penalty", l1_penalty_inputs, l1_penalty_kernel, l1_penalty_check)
 
 
 # --- Part C: dropout ----------------------------------------------------------------------------------------
@@ -107,30 +125,23 @@ def dropout_inputs(rng):
     }
 
 
-DROPOUT = """
-z, seeds = inputs["z"], inputs["seeds"]
-for i, p in enumerate(inputs["p"]):
-    out, mask = dropout_forward(z.copy(), float(p), np.random.default_rng(int(seeds[i])), train=True)
-    outputs[f"{i}.out"], outputs[f"{i}.mask"] = out, mask
-    outputs[f"{i}.back"] = dropout_backward(inputs["dout"].copy(), mask, float(p))
-zs, ps = inputs["small.z"], float(inputs["small.p"])
-out, mask = dropout_forward(zs.copy(), ps, np.random.default_rng(int(seeds[2])), train=False)
-outputs["test.out"], outputs["test.mask_is_none"] = out, mask is None
-for tag in ("a", "b"):                                     # the same generator seed: the same draw
-    out, mask = dropout_forward(zs.copy(), ps, np.random.default_rng(int(seeds[3])))
-    outputs[f"same.{tag}.out"], outputs[f"same.{tag}.mask"] = out, mask
-outputs["zero.out"] = dropout_forward(zs.copy(), 0.0, np.random.default_rng(int(seeds[2])))[0]
-raised = []
-for bad in inputs["bad"]:
-    try:
-        dropout_forward(zs.copy(), float(bad), np.random.default_rng(0))
-    except ValueError:
-        raised.append(True)
-    else:
-        raised.append(False)
-outputs["bad.raised"] = np.array(raised)
-outputs["none.back"] = dropout_backward(inputs["small.dout"].copy(), None, ps)
-"""
+def dropout_kernel(inputs, dropout_forward, dropout_backward):
+    z, seeds, outputs = inputs["z"], inputs["seeds"], {}
+    for i, p in enumerate(inputs["p"]):
+        out, mask = dropout_forward(z.copy(), float(p), np.random.default_rng(int(seeds[i])), train=True)
+        outputs[f"{i}.out"], outputs[f"{i}.mask"] = out, mask
+        outputs[f"{i}.back"] = dropout_backward(inputs["dout"].copy(), mask, float(p))
+    zs, ps = inputs["small.z"], float(inputs["small.p"])
+    out, mask = dropout_forward(zs.copy(), ps, np.random.default_rng(int(seeds[2])), train=False)
+    outputs["test.out"], outputs["test.mask_is_none"] = out, mask is None
+    for tag in ("a", "b"):                                     # the same generator seed: the same draw
+        out, mask = dropout_forward(zs.copy(), ps, np.random.default_rng(int(seeds[3])))
+        outputs[f"same.{tag}.out"], outputs[f"same.{tag}.mask"] = out, mask
+    outputs["zero.out"] = dropout_forward(zs.copy(), 0.0, np.random.default_rng(int(seeds[2])))[0]
+    outputs["bad.raised"] = np.array([outcome(dropout_forward, zs.copy(), float(bad), np.random.default_rng(0))[0]
+                                      == "ValueError" for bad in inputs["bad"]])
+    outputs["none.back"] = dropout_backward(inputs["small.dout"].copy(), None, ps)
+    return outputs
 
 
 def _mask(outputs, key, shape):
@@ -151,17 +162,18 @@ def dropout_check(inputs, outputs):
         assert np.all(np.abs(out.mean(axis=0) - z.mean(axis=0)) < tol), "the expectation must equal the input"
         assert np.allclose(numbers(outputs, f"{i}.back", z.shape), dout * mask / (1 - p)), "wrong backward"
     zs, ps = inputs["small.z"], float(inputs["small.p"])
-    none = outputs["test.mask_is_none"]
-    assert none.dtype == bool and none.shape == () and bool(none), "test mode must return mask None"
+    assert flag(outputs, "test.mask_is_none"), "test mode must return mask None"
     assert np.array_equal(numbers(outputs, "test.out", zs.shape), zs), "test mode must return z"
     a, b = numbers(outputs, "same.a.out", zs.shape), numbers(outputs, "same.b.out", zs.shape)
     ma, mb = _mask(outputs, "same.a.mask", zs.shape), _mask(outputs, "same.b.mask", zs.shape)
     assert np.array_equal(a, b) and np.array_equal(ma, mb), "the draw must come from the rng passed"
     assert np.allclose(a[ma], zs[ma] / (1 - ps)) and np.all(a[~ma] == 0), "wrong output"
     assert np.allclose(numbers(outputs, "zero.out", zs.shape), zs), "p = 0 must keep everything"
-    assert outputs["bad.raised"].dtype == bool and outputs["bad.raised"].shape == (3,) and outputs["bad.raised"].all(), \
-        "p outside [0, 1) must raise ValueError"
+    assert flags(outputs, "bad.raised", 3), "p outside [0, 1) must raise ValueError"
     assert np.array_equal(numbers(outputs, "none.back", zs.shape), inputs["small.dout"]), "mask None: dout unchanged"
+
+
+DROPOUT = Probe("test_dropout", dropout_inputs, dropout_kernel, dropout_check)
 
 
 # --- Part D: early stopping ---------------------------------------------------------------------------------
@@ -187,16 +199,15 @@ def early_stopping_inputs(rng):
             "patience": rng.integers(1, 16, size=len(curves))}
 
 
-EARLY_STOPPING = """
-lengths = inputs["lengths"]
-starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-found = []
-for i, (start, n) in enumerate(zip(starts, lengths)):
-    v = inputs["values"][start:start + n].copy()
-    best, stop = early_stopping_epoch(v.tolist() if i % 2 else v, int(inputs["patience"][i]))
-    found.append((int(best), int(stop)))
-outputs["found"] = np.array(found, dtype=np.int64).reshape(len(lengths), 2)
-"""
+def early_stopping_kernel(inputs, early_stopping_epoch):
+    lengths = inputs["lengths"]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    found = []
+    for i, (start, n) in enumerate(zip(starts, lengths)):
+        v = inputs["values"][start:start + n].copy()
+        best, stop = early_stopping_epoch(v.tolist() if i % 2 else v, int(inputs["patience"][i]))
+        found.append((int(best), int(stop)))
+    return {"found": np.array(found, dtype=np.int64).reshape(len(lengths), 2)}
 
 
 def _early_stopping_reference(values, patience):
@@ -216,6 +227,9 @@ def early_stopping_check(inputs, outputs):
     for i, (start, n) in enumerate(zip(starts, lengths)):
         expected = _early_stopping_reference(inputs["values"][start:start + n], int(inputs["patience"][i]))
         assert tuple(found[i]) == expected, "wrong (best, stop)"
+
+
+EARLY_STOPPING = Probe("test_early_stopping", early_stopping_inputs, early_stopping_kernel, early_stopping_check)
 
 
 # --- Part E: the one-standard-error rule --------------------------------------------------------------------
@@ -254,27 +268,24 @@ def one_se_inputs(rng):
     return {"values": np.concatenate([E.ravel() for E in tables]), "shapes": np.array([E.shape for E in tables])}
 
 
-ONE_SE = """
-shapes = inputs["shapes"]
-starts = np.concatenate([[0], np.cumsum(shapes.prod(axis=1))[:-1]])
-found, ints, after = [], [], []
-for i, (start, (n, k)) in enumerate(zip(starts, shapes)):
-    E = inputs["values"][start:start + n * k].reshape(n, k).copy()
-    best, chosen = one_se_choice(E.tolist() if i % 3 == 1 else E)
-    ints.append(isinstance(best, int) and isinstance(chosen, int))
-    found.append((int(best), int(chosen)))
-    after.append(E.ravel())
-outputs["found"] = np.array(found, dtype=np.int64).reshape(len(shapes), 2)
-outputs["ints"] = np.array(ints, dtype=bool)
-outputs["after"] = np.concatenate(after)
-"""
+def one_se_kernel(inputs, one_se_choice):
+    shapes = inputs["shapes"]
+    starts = np.concatenate([[0], np.cumsum(shapes.prod(axis=1))[:-1]])
+    found, ints, after = [], [], []
+    for i, (start, (n, k)) in enumerate(zip(starts, shapes)):
+        E = inputs["values"][start:start + n * k].reshape(n, k).copy()
+        best, chosen = one_se_choice(E.tolist() if i % 3 == 1 else E)
+        ints.append(isinstance(best, int) and isinstance(chosen, int))
+        found.append((int(best), int(chosen)))
+        after.append(E.ravel())
+    return {"found": np.array(found, dtype=np.int64).reshape(len(shapes), 2), "ints": np.array(ints, dtype=bool),
+            "after": np.concatenate(after)}
 
 
 def one_se_check(inputs, outputs):
     shapes = inputs["shapes"]
     found = numbers(outputs, "found", (len(shapes), 2))
-    ints = outputs["ints"]
-    assert ints.dtype == bool and ints.shape == (len(shapes),) and ints.all(), "return Python ints"
+    assert flags(outputs, "ints", len(shapes)), "return Python ints"
     assert np.array_equal(outputs["after"], inputs["values"]), "changed fold_errors"
     starts = np.concatenate([[0], np.cumsum(shapes.prod(axis=1))[:-1]])
     for i, (start, (n, k)) in enumerate(zip(starts, shapes)):
@@ -282,11 +293,6 @@ def one_se_check(inputs, outputs):
         assert tuple(found[i]) == (best, chosen), "wrong (best, chosen)"
 
 
-PROBES = [
-    Probe("test_l2_penalty", penalty_inputs, PENALTY.replace("PENALTY_FUNCTION", "l2_penalty"), l2_check),
-    Probe("test_l1_penalty", lambda rng: penalty_inputs(rng, zeros=0.2), PENALTY.replace("PENALTY_FUNCTION", "l1_penalty"),
-          l1_check),
-    Probe("test_dropout", dropout_inputs, DROPOUT, dropout_check),
-    Probe("test_early_stopping", early_stopping_inputs, EARLY_STOPPING, early_stopping_check),
-    Probe("test_one_se_choice", one_se_inputs, ONE_SE, one_se_check),
-]
+ONE_SE = Probe("test_one_se_choice", one_se_inputs, one_se_kernel, one_se_check)
+
+PROBES = [L2_PENALTY, L1_PENALTY, DROPOUT, EARLY_STOPPING, ONE_SE]

@@ -1,7 +1,8 @@
 """Probes for Lab 4 (augmentation): each graded test, checked outside the student's kernel.
 
-See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
-kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
+See nnedu_instructor/probes.py: ``*_inputs(rng)`` draws fresh inputs in the grader, ``*_kernel(inputs, <the
+student's functions>)`` runs in the student's kernel (sent there by source) and returns what those functions
+give, ``*_check(inputs, outputs)`` recomputes the answers here.
 
 Every check restates its test cell (visible and hidden parts) on fresh batches of random sizes, with the test's
 tolerances. The augmentations are random, so the checks test properties (every output is one of the allowed
@@ -11,11 +12,8 @@ deviations (a false failure is below 1e-8 per grading).
 """
 import numpy as np
 
+from nnedu_instructor.probe_kit import distinct_seeds
 from nnedu_instructor.probes import Probe
-
-
-def _seeds(rng, n):
-    return rng.choice(2**31, size=n, replace=False)
 
 
 def _distinct_images(rng, shape, dtype=np.float64):
@@ -40,25 +38,26 @@ def flip_inputs(rng):
     N, H, W = int(rng.integers(2000, 4001)), int(rng.integers(1, 7)), int(rng.integers(2, 8))
     n, h, w = int(rng.integers(10, 31)), int(rng.integers(2, 7)), int(rng.integers(2, 7))
     return {"G": _distinct_images(rng, (N, H, W)), "C": _distinct_images(rng, (n, h, w, 3), np.float32),
-            "p": np.array(0.5 + rng.choice([-1, 1]) * rng.uniform(0.15, 0.4)), "seeds": _seeds(rng, 8)}
+            "p": np.array(0.5 + rng.choice([-1, 1]) * rng.uniform(0.15, 0.4)), "seeds": distinct_seeds(rng, 8)}
 
 
-FLIP = """
-G, C, p, s = inputs["G"], inputs["C"], float(inputs["p"]), [int(v) for v in inputs["seeds"]]
-g = G.copy()
-outputs["half"] = random_flip(g, np.random.default_rng(s[0]))
-outputs["G_after"] = g
-outputs["half_again"] = random_flip(G.copy(), np.random.default_rng(s[0]))
-outputs["half_other"] = random_flip(G.copy(), np.random.default_rng(s[1]))
-outputs["p"] = random_flip(G.copy(), np.random.default_rng(s[2]), p=p)
-outputs["p0"] = random_flip(G.copy(), np.random.default_rng(s[3]), p=0.0)
-outputs["twice"] = random_flip(random_flip(G.copy(), np.random.default_rng(s[4]), p=1.0),
-                               np.random.default_rng(s[5]), p=1.0)
-c = C.copy()
-outputs["c1"] = random_flip(c, np.random.default_rng(s[6]), p=1.0)
-outputs["c_half"] = random_flip(c, np.random.default_rng(s[7]))
-outputs["C_after"] = c
-"""
+def flip_kernel(inputs, random_flip):
+    outputs = {}
+    G, C, p, s = inputs["G"], inputs["C"], float(inputs["p"]), [int(v) for v in inputs["seeds"]]
+    g = G.copy()
+    outputs["half"] = random_flip(g, np.random.default_rng(s[0]))
+    outputs["G_after"] = g
+    outputs["half_again"] = random_flip(G.copy(), np.random.default_rng(s[0]))
+    outputs["half_other"] = random_flip(G.copy(), np.random.default_rng(s[1]))
+    outputs["p"] = random_flip(G.copy(), np.random.default_rng(s[2]), p=p)
+    outputs["p0"] = random_flip(G.copy(), np.random.default_rng(s[3]), p=0.0)
+    outputs["twice"] = random_flip(random_flip(G.copy(), np.random.default_rng(s[4]), p=1.0),
+                                   np.random.default_rng(s[5]), p=1.0)
+    c = C.copy()
+    outputs["c1"] = random_flip(c, np.random.default_rng(s[6]), p=1.0)
+    outputs["c_half"] = random_flip(c, np.random.default_rng(s[7]))
+    outputs["C_after"] = c
+    return outputs
 
 
 def flip_check(inputs, outputs):
@@ -88,6 +87,9 @@ def flip_check(inputs, outputs):
         "colour: an output image is neither the input nor its mirror"
 
 
+FLIP = Probe("test_random_flip", flip_inputs, flip_kernel, flip_check)
+
+
 # --- Part B: random_crop ------------------------------------------------------------------------------------
 def _window_index(out, imgs, pad, mode):
     """For each image n, the index dy * (2 pad + 1) + dx of the first window of the padded image that
@@ -110,21 +112,22 @@ def crop_inputs(rng):
             "C": _distinct_images(rng, (int(rng.integers(8, 20)), int(rng.integers(2, 7)),
                                         int(rng.integers(2, 7)), 3), np.float32),
             "E": rng.random((int(rng.integers(20, 41)), int(rng.integers(1, 8)), int(rng.integers(1, 8)))),
-            "pad_e": np.array(int(rng.integers(1, 5))), "seeds": _seeds(rng, 6)}
+            "pad_e": np.array(int(rng.integers(1, 5))), "seeds": distinct_seeds(rng, 6)}
 
 
-CROP = """
-G, C, E, s = inputs["G"], inputs["C"], inputs["E"], [int(v) for v in inputs["seeds"]]
-pad, pad_e = int(inputs["pad"]), int(inputs["pad_e"])
-g = G.copy()
-outputs["out"] = random_crop(g, np.random.default_rng(s[0]), pad=pad)
-outputs["G_after"] = g
-outputs["again"] = random_crop(G.copy(), np.random.default_rng(s[0]), pad=pad)
-outputs["other"] = random_crop(G.copy(), np.random.default_rng(s[1]), pad=pad)
-outputs["pad0"] = random_crop(G.copy(), np.random.default_rng(s[2]), pad=0)
-outputs["colour"] = random_crop(C.copy(), np.random.default_rng(s[3]), pad=1)
-outputs["edge"] = random_crop(E.copy(), np.random.default_rng(s[4]), pad=pad_e, mode="edge")
-"""
+def crop_kernel(inputs, random_crop):
+    outputs = {}
+    G, C, E, s = inputs["G"], inputs["C"], inputs["E"], [int(v) for v in inputs["seeds"]]
+    pad, pad_e = int(inputs["pad"]), int(inputs["pad_e"])
+    g = G.copy()
+    outputs["out"] = random_crop(g, np.random.default_rng(s[0]), pad=pad)
+    outputs["G_after"] = g
+    outputs["again"] = random_crop(G.copy(), np.random.default_rng(s[0]), pad=pad)
+    outputs["other"] = random_crop(G.copy(), np.random.default_rng(s[1]), pad=pad)
+    outputs["pad0"] = random_crop(G.copy(), np.random.default_rng(s[2]), pad=0)
+    outputs["colour"] = random_crop(C.copy(), np.random.default_rng(s[3]), pad=1)
+    outputs["edge"] = random_crop(E.copy(), np.random.default_rng(s[4]), pad=pad_e, mode="edge")
+    return outputs
 
 
 def crop_check(inputs, outputs):
@@ -152,35 +155,41 @@ def crop_check(inputs, outputs):
     assert np.all(_window_index(edge, E, int(inputs["pad_e"]), "edge") >= 0), "mode='edge' not used"
 
 
+CROP = Probe("test_random_crop", crop_inputs, crop_kernel, crop_check)
+
+
 # --- Part C: color_cast -------------------------------------------------------------------------------------
 def cast_inputs(rng):
     n, h, w = int(rng.integers(10, 41)), int(rng.integers(2, 6)), int(rng.integers(2, 6))
     return {"C": rng.uniform(0.2, 0.5, size=(n, h, w, 3)), "G": rng.uniform(0.3, 0.7, size=(n, h, w)),
             "many": rng.uniform(0.2, 0.5, size=(3000, int(rng.integers(1, 3)), int(rng.integers(1, 3)), 3)),
             "scale": np.array(rng.uniform(0.1, 0.4)), "shift": np.array(rng.uniform(0.05, 0.15)),
-            "seeds": _seeds(rng, 12)}
+            "seeds": distinct_seeds(rng, 12)}
 
 
-CAST = """
-C, G, many = inputs["C"], inputs["G"], inputs["many"]
-scale, shift, s = float(inputs["scale"]), float(inputs["shift"]), [int(v) for v in inputs["seeds"]]
-rng = lambda k: np.random.default_rng(s[k])
-c, gr = C.copy(), G.copy()
-outputs["out"] = color_cast(c, rng(0))
-outputs["again"] = color_cast(C.copy(), rng(0))
-outputs["other"] = color_cast(C.copy(), rng(1))
-outputs["id_c"] = color_cast(C.copy(), rng(2), scale=0.0, shift=0.0)
-outputs["id_g"] = color_cast(gr, rng(3), scale=0.0, shift=0.0)
-outputs["gain_c"] = color_cast(C.copy(), rng(4), scale=scale, shift=0.0)
-outputs["shift_c"] = color_cast(C.copy(), rng(5), scale=0.0, shift=shift)
-outputs["gain_g"] = color_cast(G.copy(), rng(6), scale=scale, shift=0.0)
-outputs["shift_g"] = color_cast(G.copy(), rng(7), scale=0.0, shift=shift)
-outputs["big_c"] = color_cast(C.copy(), rng(8), scale=3.0, shift=1.0)
-outputs["big_g"] = color_cast(G.copy(), rng(9), scale=5.0, shift=2.0)
-outputs["f32"] = color_cast(C.astype(np.float32), rng(10))
-outputs["many"] = color_cast(many.copy(), rng(11), scale=scale, shift=0.0)
-outputs["C_after"], outputs["G_after"] = c, gr
-"""
+def cast_kernel(inputs, color_cast):
+    outputs = {}
+    C, G, many = inputs["C"], inputs["G"], inputs["many"]
+    scale, shift, s = float(inputs["scale"]), float(inputs["shift"]), [int(v) for v in inputs["seeds"]]
+
+    def rng(k):
+        return np.random.default_rng(s[k])
+    c, gr = C.copy(), G.copy()
+    outputs["out"] = color_cast(c, rng(0))
+    outputs["again"] = color_cast(C.copy(), rng(0))
+    outputs["other"] = color_cast(C.copy(), rng(1))
+    outputs["id_c"] = color_cast(C.copy(), rng(2), scale=0.0, shift=0.0)
+    outputs["id_g"] = color_cast(gr, rng(3), scale=0.0, shift=0.0)
+    outputs["gain_c"] = color_cast(C.copy(), rng(4), scale=scale, shift=0.0)
+    outputs["shift_c"] = color_cast(C.copy(), rng(5), scale=0.0, shift=shift)
+    outputs["gain_g"] = color_cast(G.copy(), rng(6), scale=scale, shift=0.0)
+    outputs["shift_g"] = color_cast(G.copy(), rng(7), scale=0.0, shift=shift)
+    outputs["big_c"] = color_cast(C.copy(), rng(8), scale=3.0, shift=1.0)
+    outputs["big_g"] = color_cast(G.copy(), rng(9), scale=5.0, shift=2.0)
+    outputs["f32"] = color_cast(C.astype(np.float32), rng(10))
+    outputs["many"] = color_cast(many.copy(), rng(11), scale=scale, shift=0.0)
+    outputs["C_after"], outputs["G_after"] = c, gr
+    return outputs
 
 
 def cast_check(inputs, outputs):
@@ -223,25 +232,31 @@ def cast_check(inputs, outputs):
     assert abs(gains.std() - 2 * scale / np.sqrt(12)) < 0.05 * scale, "the gains are not uniform on the range"
 
 
+CAST = Probe("test_color_cast", cast_inputs, cast_kernel, cast_check)
+
+
 # --- Part D1: affine_matrices -------------------------------------------------------------------------------
 def matrices_inputs(rng):
     return {"n": np.array(int(rng.integers(300, 601))), "angle": np.array(rng.uniform(10.0, 40.0)),
             "shear": np.array(rng.uniform(0.05, 0.3)), "scale": np.array(rng.uniform(0.05, 0.2)),
-            "seeds": _seeds(rng, 7)}
+            "seeds": distinct_seeds(rng, 7)}
 
 
-MATRICES = """
-n, s = int(inputs["n"]), [int(v) for v in inputs["seeds"]]
-angle, shear, scale = float(inputs["angle"]), float(inputs["shear"]), float(inputs["scale"])
-rng = lambda k: np.random.default_rng(s[k])
-outputs["A"] = affine_matrices(n, rng(0), max_angle=angle, max_shear=shear, max_scale=scale)
-outputs["eye"] = affine_matrices(n, rng(1), 0.0, 0.0, 0.0)
-outputs["same1"] = affine_matrices(n, rng(2), angle, shear, scale)
-outputs["same2"] = affine_matrices(n, rng(2), angle, shear, scale)
-outputs["R"] = affine_matrices(n, rng(3), max_angle=angle, max_shear=0.0, max_scale=0.0)
-outputs["S"] = affine_matrices(n, rng(4), max_angle=0.0, max_shear=shear, max_scale=0.0)
-outputs["K"] = affine_matrices(n, rng(5), max_angle=0.0, max_shear=0.0, max_scale=scale)
-"""
+def matrices_kernel(inputs, affine_matrices):
+    outputs = {}
+    n, s = int(inputs["n"]), [int(v) for v in inputs["seeds"]]
+    angle, shear, scale = float(inputs["angle"]), float(inputs["shear"]), float(inputs["scale"])
+
+    def rng(k):
+        return np.random.default_rng(s[k])
+    outputs["A"] = affine_matrices(n, rng(0), max_angle=angle, max_shear=shear, max_scale=scale)
+    outputs["eye"] = affine_matrices(n, rng(1), 0.0, 0.0, 0.0)
+    outputs["same1"] = affine_matrices(n, rng(2), angle, shear, scale)
+    outputs["same2"] = affine_matrices(n, rng(2), angle, shear, scale)
+    outputs["R"] = affine_matrices(n, rng(3), max_angle=angle, max_shear=0.0, max_scale=0.0)
+    outputs["S"] = affine_matrices(n, rng(4), max_angle=0.0, max_shear=shear, max_scale=0.0)
+    outputs["K"] = affine_matrices(n, rng(5), max_angle=0.0, max_shear=0.0, max_scale=scale)
+    return outputs
 
 
 def matrices_check(inputs, outputs):
@@ -285,6 +300,9 @@ def matrices_check(inputs, outputs):
     assert len(np.unique(np.round(A[:, 0, 0], 12))) == n, "matrices repeat"
 
 
+MATRICES = Probe("test_affine_matrices", matrices_inputs, matrices_kernel, matrices_check)
+
+
 # --- Part D2: warp ------------------------------------------------------------------------------------------
 def warp_inputs(rng):
     N, H, W = int(rng.integers(3, 9)), int(rng.integers(2, 11)), int(rng.integers(2, 11))
@@ -295,23 +313,26 @@ def warp_inputs(rng):
             "zoom": np.array(rng.uniform(0.9, 1.3))}
 
 
-WARP = """
-G, S, C, M, fill = inputs["G"], inputs["S"], inputs["C"], inputs["M"], float(inputs["fill"])
-N, n = len(G), len(S)
-tile = lambda m, k: np.tile(np.asarray(m, dtype=float), (k, 1, 1))
-g = G.copy()
-outputs["eye"] = warp(g, tile(np.eye(2), N))
-outputs["G_after"] = g
-outputs["hflip"] = warp(G.copy(), tile(np.diag([1.0, -1.0]), N))
-outputs["vflip"] = warp(G.copy(), tile(np.diag([-1.0, 1.0]), N))
-outputs["rot"] = warp(S.copy(), tile([[0.0, -1.0], [1.0, 0.0]], n))
-outputs["colour"] = warp(C.copy(), tile(np.eye(2), n) * float(inputs["zoom"]))
-outputs["half"] = warp(G.copy(), tile(np.eye(2), N) * 0.5)
-outputs["M0"] = warp(G.copy(), M.copy())
-outputs["M_fill"] = warp(G.copy(), M.copy(), fill=fill)
-outputs["colour_M"] = warp(C.astype(np.float64), M[:n].copy())
-outputs["far"] = warp(G.copy(), tile(np.eye(2), N) * 50.0, fill=fill)
-"""
+def warp_kernel(inputs, warp):
+    outputs = {}
+    G, S, C, M, fill = inputs["G"], inputs["S"], inputs["C"], inputs["M"], float(inputs["fill"])
+    N, n = len(G), len(S)
+
+    def tile(m, k):
+        return np.tile(np.asarray(m, dtype=float), (k, 1, 1))
+    g = G.copy()
+    outputs["eye"] = warp(g, tile(np.eye(2), N))
+    outputs["G_after"] = g
+    outputs["hflip"] = warp(G.copy(), tile(np.diag([1.0, -1.0]), N))
+    outputs["vflip"] = warp(G.copy(), tile(np.diag([-1.0, 1.0]), N))
+    outputs["rot"] = warp(S.copy(), tile([[0.0, -1.0], [1.0, 0.0]], n))
+    outputs["colour"] = warp(C.copy(), tile(np.eye(2), n) * float(inputs["zoom"]))
+    outputs["half"] = warp(G.copy(), tile(np.eye(2), N) * 0.5)
+    outputs["M0"] = warp(G.copy(), M.copy())
+    outputs["M_fill"] = warp(G.copy(), M.copy(), fill=fill)
+    outputs["colour_M"] = warp(C.astype(np.float64), M[:n].copy())
+    outputs["far"] = warp(G.copy(), tile(np.eye(2), N) * 50.0, fill=fill)
+    return outputs
 
 
 def _scipy_warp(images, M, fill):
@@ -352,10 +373,7 @@ def warp_check(inputs, outputs):
     assert np.allclose(outputs["far"][:, 0, 0], fill), "far outside: not fill"
 
 
-PROBES = [
-    Probe("test_random_flip", flip_inputs, FLIP, flip_check),
-    Probe("test_random_crop", crop_inputs, CROP, crop_check),
-    Probe("test_color_cast", cast_inputs, CAST, cast_check),
-    Probe("test_affine_matrices", matrices_inputs, MATRICES, matrices_check),
-    Probe("test_warp", warp_inputs, WARP, warp_check),
-]
+WARP = Probe("test_warp", warp_inputs, warp_kernel, warp_check)
+
+
+PROBES = [FLIP, CROP, CAST, MATRICES, WARP]

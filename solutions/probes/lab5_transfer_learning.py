@@ -1,74 +1,29 @@
 """Probes for Lab 5 (transfer learning): each graded test, checked outside the student's kernel.
 
-See nnedu_instructor/probes.py: ``inputs(rng)`` draws fresh inputs in the grader, ``code`` runs in the student's
-kernel and fills ``outputs`` with what the student's functions return, ``check`` recomputes the answers here.
+See nnedu_instructor/probes.py: ``*_inputs(rng)`` draws fresh inputs in the grader, ``*_kernel(inputs, <the
+student's functions>)`` runs in the student's kernel (sent there by source) and returns what those functions
+give, ``*_check(inputs, outputs)`` recomputes the answers here.
 
 Networks travel as their parameters ("P.W1", ...): the kernel builds an ``nnedu.MLP`` of the given sizes and
-sets them, the check rebuilds the same network here with the untouched package. Nothing in the kernel's code
-reads the notebook's data (``source``, ``X_pool``...), which the submission could change: the shipped source
-network's weights are passed in too. Each check restates its test cell (visible and hidden parts) with the
-test's tolerances.
+sets them, the check rebuilds the same network here with the untouched package (both ``probe_kit.network``).
+Nothing in the kernel's code reads the notebook's data (``source``, ``X_pool``...), which the submission could
+change: the shipped source network's weights are passed in too. Each check restates its test cell (visible and
+hidden parts) with the test's tolerances.
 """
 import numpy as np
 
 import nnedu
 import nnedu.pretrained as pre
+from nnedu_instructor.probe_kit import distinct_seeds, flag, network, network_inputs, outcome, raised_value_error
 from nnedu_instructor.probes import Probe
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
 
-def _seeds(rng, n):
-    return rng.choice(2**31, size=n, replace=False)
-
-
 def _net(rng, prefix, sizes, activation, params=None):
-    """A network as flat inputs: sizes, activation and parameters (drawn by nnedu's initialisation)."""
+    """A network as flat inputs, its parameters drawn by nnedu's initialisation unless given."""
     params = params or nnedu.MLP(sizes, activation=activation, seed=int(rng.integers(2**31))).params
-    out = {f"{prefix}sizes": np.array(sizes), f"{prefix}act": np.array(activation)}
-    out.update({f"{prefix}P.{k}": v for k, v in params.items()})
-    return out
-
-
-def _model(inputs, prefix):
-    """The network of ``_net``, rebuilt here."""
-    m = nnedu.MLP([int(v) for v in inputs[f"{prefix}sizes"]], activation=str(inputs[f"{prefix}act"]), seed=0)
-    m.set_params({k[len(prefix) + 2:]: v for k, v in inputs.items() if k.startswith(f"{prefix}P.")})
-    return m
-
-
-# Kernel side of _net / _model: the same rebuilding, with the package as the kernel imports it.
-MODEL = """
-import nnedu
-def model(prefix):
-    m = nnedu.MLP([int(v) for v in inputs[prefix + "sizes"]], activation=str(inputs[prefix + "act"]), seed=0)
-    m.set_params({k[len(prefix) + 2:]: v.copy() for k, v in inputs.items() if k.startswith(prefix + "P.")})
-    return m
-"""
-
-
-def _raised(outputs, name):
-    return str(outputs[f"{name}_raised"]), str(outputs[f"{name}_message"])
-
-
-# Kernel side: call(name, f, *args) runs f and records the exception's class (and whether it is a
-# ValueError) and message; "none" when nothing was raised.
-CALL = """
-def call(name, f, *args, **kwargs):
-    try:
-        f(*args, **kwargs)
-    except Exception as e:
-        outputs[name + "_raised"] = "ValueError" if isinstance(e, ValueError) else type(e).__name__
-        outputs[name + "_message"] = str(e)
-    else:
-        outputs[name + "_raised"], outputs[name + "_message"] = "none", ""
-"""
-
-
-def _must_name(outputs, name, word):
-    raised, message = _raised(outputs, name)
-    assert raised == "ValueError", f"{name}: expected a ValueError, got {raised}"
-    assert word in message, f"{name}: the ValueError does not name {word}"
+    return network_inputs(prefix, sizes, activation, params)
 
 
 # --- Part 1: few_shot_indices -------------------------------------------------------------------------------
@@ -89,21 +44,18 @@ def few_shot_inputs(rng):
     return {"y": y, "n": np.array(n), "y_exact": rng.permutation(y_exact), "m": np.array(m),
             "y_short": rng.permutation(y_short), "short_n": np.array(short + 1),
             "big": np.array(int(np.bincount(y).max()) + int(rng.integers(1, 50))),
-            "neg": np.array(-int(rng.integers(1, 5))), "seeds": _seeds(rng, 4)}
+            "neg": np.array(-int(rng.integers(1, 5))), "seeds": distinct_seeds(rng, 4)}
 
 
-FEW_SHOT = CALL + """
-y, n, s = inputs["y"], int(inputs["n"]), [int(v) for v in inputs["seeds"]]
-outputs["idx"] = few_shot_indices(y.copy(), n, seed=s[0])
-outputs["again"] = few_shot_indices(y.copy(), n, seed=s[0])
-outputs["other"] = few_shot_indices(y.copy(), n, seed=s[1])
-outputs["one"] = few_shot_indices(y.copy(), 1, seed=s[2])
-outputs["exact"] = few_shot_indices(inputs["y_exact"].copy(), int(inputs["m"]), seed=s[3])
-call("zero", few_shot_indices, y.copy(), 0, seed=s[0])
-call("negative", few_shot_indices, y.copy(), int(inputs["neg"]), seed=s[0])
-call("too_many", few_shot_indices, y.copy(), int(inputs["big"]), seed=s[0])
-call("short_class", few_shot_indices, inputs["y_short"].copy(), int(inputs["short_n"]), seed=s[0])
-"""
+def few_shot_kernel(inputs, few_shot_indices):
+    y, n, s = inputs["y"], int(inputs["n"]), [int(v) for v in inputs["seeds"]]
+    outputs = {"idx": few_shot_indices(y.copy(), n, seed=s[0]), "again": few_shot_indices(y.copy(), n, seed=s[0]),
+               "other": few_shot_indices(y.copy(), n, seed=s[1]), "one": few_shot_indices(y.copy(), 1, seed=s[2]),
+               "exact": few_shot_indices(inputs["y_exact"].copy(), int(inputs["m"]), seed=s[3])}
+    for name, labels, k in (("zero", y, 0), ("negative", y, int(inputs["neg"])), ("too_many", y, int(inputs["big"])),
+                            ("short_class", inputs["y_short"], int(inputs["short_n"]))):
+        outputs[f"{name}.raised"], outputs[f"{name}.message"] = outcome(few_shot_indices, labels.copy(), k, seed=s[0])
+    return outputs
 
 
 def _draw_ok(idx, y, n, what):
@@ -125,7 +77,10 @@ def few_shot_check(inputs, outputs):
     _draw_ok(outputs["one"], y, 1, "one per class")
     _draw_ok(outputs["exact"], inputs["y_exact"], int(inputs["m"]), "every example of every class")
     for name in ("zero", "negative", "too_many", "short_class"):
-        _must_name(outputs, name, "n_per_class")
+        raised_value_error(outputs, name, "n_per_class")
+
+
+FEW_SHOT = Probe("lab5_few_shot_tests", few_shot_inputs, few_shot_kernel, few_shot_check)
 
 
 # --- Part 2: train_layers -----------------------------------------------------------------------------------
@@ -177,34 +132,38 @@ def train_inputs(rng):
     return inputs
 
 
-TRAIN = MODEL + CALL + """
-def run(p, lrs):
-    m = model(p)
+def train_run(inputs, p, lrs, train_layers):
+    """Train case ``p``'s network with ``lrs``; whether it came back in place, and its parameters after."""
+    m = network(inputs, p)
     out = train_layers(m, inputs[p + "X"].copy(), inputs[p + "y"].copy(), lrs, epochs=int(inputs[p + "epochs"]),
                        momentum=float(inputs[p + "mom"]))
-    outputs[p + "in_place"] = out is m
-    outputs.update({p + "after." + k: v for k, v in m.params.items()})
-lr = float(inputs["head.lr"])
-run("head.", [0, 0, lr])
-run("eq.", [float(inputs["eq.lr"])] * 2)
-for c in range(3):
-    p = "c%d." % c
-    run(p, np.array(inputs[p + "lrs"]) if c == 0 else [float(v) for v in inputs[p + "lrs"]])
-bad = lambda: nnedu.MLP([int(v) for v in inputs["bad.sizes"]], seed=0)
-for name in ("fewer", "more", "negative"):
-    call(name, train_layers, bad(), inputs["bad.X"], inputs["bad.y"], [float(v) for v in inputs["bad." + name]],
-         epochs=1)
-"""
+    return {p + "in_place": out is m, **{p + "after." + k: v for k, v in m.params.items()}}
+
+
+def train_kernel(inputs, train_layers):
+    import nnedu
+    outputs = {}
+    outputs.update(train_run(inputs, "head.", [0, 0, float(inputs["head.lr"])], train_layers))
+    outputs.update(train_run(inputs, "eq.", [float(inputs["eq.lr"])] * 2, train_layers))
+    for c in range(3):
+        p = f"c{c}."
+        lrs = np.array(inputs[p + "lrs"]) if c == 0 else [float(v) for v in inputs[p + "lrs"]]
+        outputs.update(train_run(inputs, p, lrs, train_layers))
+    for name in ("fewer", "more", "negative"):
+        bad = nnedu.MLP([int(v) for v in inputs["bad.sizes"]], seed=0)
+        outputs[f"{name}.raised"], outputs[f"{name}.message"] = outcome(
+            train_layers, bad, inputs["bad.X"], inputs["bad.y"], [float(v) for v in inputs["bad." + name]], epochs=1)
+    return outputs
 
 
 def train_check(inputs, outputs):
     cases = {"head.": [0.0, 0.0, float(inputs["head.lr"])], "eq.": [float(inputs["eq.lr"])] * 2}
     cases.update({f"c{c}.": [float(v) for v in inputs[f"c{c}.lrs"]] for c in range(3)})
     for p, lrs in cases.items():
-        start = _model(inputs, p)
-        ref = _reference(_model(inputs, p), inputs[p + "X"], inputs[p + "y"], lrs, int(inputs[p + "epochs"]),
+        start = network(inputs, p)
+        ref = _reference(network(inputs, p), inputs[p + "X"], inputs[p + "y"], lrs, int(inputs[p + "epochs"]),
                          float(inputs[p + "mom"]))
-        assert bool(outputs[p + "in_place"]), "did not train the model in place and return it"
+        assert flag(outputs, p + "in_place"), "did not train the model in place and return it"
         atol = 1e-8 if p.startswith("c") else 1e-6
         for k in start.params:
             got = outputs[p + "after." + k]
@@ -214,7 +173,10 @@ def train_check(inputs, outputs):
             else:
                 assert np.allclose(got, ref.params[k], atol=atol), f"{k}: not gradient descent with momentum"
     for name in ("fewer", "more", "negative"):
-        _must_name(outputs, name, "lrs")
+        raised_value_error(outputs, name, "lrs")
+
+
+TRAIN = Probe("lab5_train_layers_tests", train_inputs, train_kernel, train_check)
 
 
 # --- Part 3: layer_features ---------------------------------------------------------------------------------
@@ -232,27 +194,31 @@ def features_inputs(rng):
     return inputs
 
 
-FEATURES = MODEL + """
-for c in range(5):
-    p = "n%d." % c
-    zs = layer_features(model(p), inputs[p + "X"].copy())
-    outputs[p + "is_list"] = isinstance(zs, (list, tuple))
-    outputs[p + "count"] = len(zs)
-    outputs.update({p + "z%d" % l: z for l, z in enumerate(zs)})
-"""
+def features_kernel(inputs, layer_features):
+    outputs = {}
+    for c in range(5):
+        p = f"n{c}."
+        zs = layer_features(network(inputs, p), inputs[p + "X"].copy())
+        outputs[p + "is_list"] = isinstance(zs, (list, tuple))
+        outputs[p + "count"] = len(zs)
+        outputs.update({p + f"z{l}": z for l, z in enumerate(zs)})
+    return outputs
 
 
 def features_check(inputs, outputs):
     for c in range(5):
         p = f"n{c}."
-        model, X = _model(inputs, p), inputs[p + "X"]
-        assert bool(outputs[p + "is_list"]), "expected a list [X, z1, ...]"
+        model, X = network(inputs, p), inputs[p + "X"]
+        assert flag(outputs, p + "is_list"), "expected a list [X, z1, ...]"
         assert int(outputs[p + "count"]) == model.n_layers, "expected the input and every hidden layer"
         assert outputs[p + "z0"].shape == X.shape and np.allclose(outputs[p + "z0"], X), "z0 is not the input"
         for l in range(1, model.n_layers):
             z = outputs[f"{p}z{l}"]
             assert z.shape == (len(X), model.sizes[l]), f"layer {l}: wrong shape"
             assert np.allclose(z, pre.hidden_features(model, X, layer=l)), f"layer {l} differs"
+
+
+FEATURES = Probe("lab5_layer_features_tests", features_inputs, features_kernel, features_check)
 
 
 # --- Part 4: learning_curve ---------------------------------------------------------------------------------
@@ -265,23 +231,23 @@ def curve_inputs(rng):
             "wx": rng.normal(size=10), "wy": rng.normal(size=200)}
 
 
-CURVE = """
-X, y, wx, wy = inputs["X"], inputs["y"], inputs["wx"], inputs["wy"]
-shots, seeds = [int(v) for v in inputs["shots"]], [int(v) for v in inputs["seeds"]]
-methods = {
-    "n": lambda X, y, seed: len(y),
-    "seed": lambda X, y, seed: seed,
-    "x": lambda X, y, seed: float(np.sum(np.asarray(X) @ np.resize(wx, np.shape(X)[1]))),
-    "y": lambda X, y, seed: float(np.sum(wy[np.asarray(y) % len(wy)])),
-    "flag": lambda X, y, seed: True,
-}
-res = learning_curve(methods, X.copy(), y.copy(), shots, seeds)
-outputs["names"] = np.array(sorted(str(k) for k in res))
-outputs.update({"res." + str(k): np.asarray(v, dtype=float) for k, v in res.items()})
-for n in shots:
-    for seed in seeds:
-        outputs["idx.%d.%d" % (n, seed)] = few_shot_indices(y.copy(), n, seed)
-"""
+def curve_kernel(inputs, learning_curve, few_shot_indices):
+    X, y, wx, wy = inputs["X"], inputs["y"], inputs["wx"], inputs["wy"]
+    shots, seeds = [int(v) for v in inputs["shots"]], [int(v) for v in inputs["seeds"]]
+    methods = {
+        "n": lambda X, y, seed: len(y),
+        "seed": lambda X, y, seed: seed,
+        "x": lambda X, y, seed: float(np.sum(np.asarray(X) @ np.resize(wx, np.shape(X)[1]))),
+        "y": lambda X, y, seed: float(np.sum(wy[np.asarray(y) % len(wy)])),
+        "flag": lambda X, y, seed: True,
+    }
+    res = learning_curve(methods, X.copy(), y.copy(), shots, seeds)
+    outputs = {"names": np.array(sorted(str(k) for k in res))}
+    outputs.update({"res." + str(k): np.asarray(v, dtype=float) for k, v in res.items()})
+    for n in shots:
+        for seed in seeds:
+            outputs[f"idx.{n}.{seed}"] = few_shot_indices(y.copy(), n, seed)
+    return outputs
 
 
 def curve_check(inputs, outputs):
@@ -311,6 +277,9 @@ def curve_check(inputs, outputs):
                 "the training labels are not few_shot_indices(y_pool, n, seed)"
 
 
+CURVE = Probe("lab5_learning_curve_tests", curve_inputs, curve_kernel, curve_check)
+
+
 # --- Part 5: relative_change --------------------------------------------------------------------------------
 def change_inputs(rng):
     L = int(rng.integers(1, 6))
@@ -329,14 +298,12 @@ def change_inputs(rng):
     return inputs
 
 
-CHANGE = """
-before = {k[7:]: v.copy() for k, v in inputs.items() if k.startswith("before.")}
-after = {k[6:]: v.copy() for k, v in inputs.items() if k.startswith("after.")}
-r = relative_change(before, after)
-keys = sorted(str(k) for k in r)
-outputs["keys"] = np.array(keys)
-outputs["values"] = np.array([float(r[k]) for k in keys])
-"""
+def change_kernel(inputs, relative_change):
+    before = {k[7:]: v.copy() for k, v in inputs.items() if k.startswith("before.")}
+    after = {k[6:]: v.copy() for k, v in inputs.items() if k.startswith("after.")}
+    r = relative_change(before, after)
+    keys = sorted(str(k) for k in r)
+    return {"keys": np.array(keys), "values": np.array([float(r[k]) for k in keys])}
 
 
 def change_check(inputs, outputs):
@@ -352,10 +319,7 @@ def change_check(inputs, outputs):
             assert np.isclose(v, np.linalg.norm(after - before) / np.linalg.norm(before)), f"{k}: wrong value"
 
 
-PROBES = [
-    Probe("lab5_few_shot_tests", few_shot_inputs, FEW_SHOT, few_shot_check),
-    Probe("lab5_train_layers_tests", train_inputs, TRAIN, train_check),
-    Probe("lab5_layer_features_tests", features_inputs, FEATURES, features_check),
-    Probe("lab5_learning_curve_tests", curve_inputs, CURVE, curve_check),
-    Probe("lab5_relative_change_tests", change_inputs, CHANGE, change_check),
-]
+CHANGE = Probe("lab5_relative_change_tests", change_inputs, change_kernel, change_check)
+
+
+PROBES = [FEW_SHOT, TRAIN, FEATURES, CURVE, CHANGE]

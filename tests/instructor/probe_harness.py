@@ -3,9 +3,14 @@
 ``lab_namespace(lab, answers)`` executes, from ``solutions/LAB.ipynb``, the code cells a probe may rely on:
 every code cell before the first answer cell (imports, data), the locked set-up cells, and the answer cells, the
 latter replaced from ``answers`` ({grade_id: source}, e.g. tests/alternatives/LAB.py or a deliberately wrong
-answer). Tests and experiments are not run. ``probe_fails(lab, grade_id, namespace, seed)`` runs one probe
-and returns why it failed (None when it passed). Only for trusted code: nothing here is contained.
+answer). Tests and experiments are not run. The cells before the first answer run once per lab (they may train
+networks): each namespace starts from a copy of the names they define. ``probe_fails(lab, grade_id, namespace,
+seed)`` runs one probe and returns why it failed (None when it passed). ``lab_cases(lab)`` is the lab's answers
+for its probes' tests (``probe_cases/LAB.py``), ``answer(lab, cell_id, change)`` one of them as source. Only for
+trusted code: nothing here is contained.
 """
+import functools
+import importlib.util
 from pathlib import Path
 
 import nbformat
@@ -15,58 +20,98 @@ from nnedu_instructor import probes
 from nnedu_instructor.cells import is_locked, is_solution, is_test
 
 REPO = Path(__file__).resolve().parents[2]
+CASES = Path(__file__).resolve().parent / "probe_cases"
 
 
 def solution_path(lab):
     return REPO / "solutions" / f"{lab}.ipynb"
 
 
+@functools.cache
 def lab_probes(lab):
     """{grade_id: Probe} of the lab."""
     return probes.load(solution_path(lab))
 
 
-def answer_source(lab, cell_id):
-    """The source of the solution's answer cell ``cell_id``."""
+@functools.cache
+def lab_cases(lab):
+    """The module ``probe_cases/LAB.py``: WRONG (and RIGHT) = {test's grade_id: {what: (answer cell, answer)}},
+    CLOCKED (optional) = the probes that time something."""
+    path = CASES / f"{lab}.py"
+    spec = importlib.util.spec_from_file_location(f"probe_cases_{lab}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def answer(lab, cell_id, change):
+    """{cell_id: source}: ``change`` is the answer cell's full source, or a list of (old, new) edits of the
+    solution's cell (see ``edited``)."""
+    return {cell_id: change if isinstance(change, str) else mutated_source(lab, cell_id, *change)}
+
+
+@functools.cache
+def _cells(lab):
+    """The solution's code cells other than tests: ((grade_id or None, source, locked, answer), ...)."""
     from nnedu_instructor.cells import grade_id
     nb = nbformat.read(solution_path(lab), as_version=4)
-    [cell] = [c for c in nb.cells if is_solution(c) and grade_id(c) == cell_id]
-    return cell.source
+    return tuple((grade_id(c), c.source, is_locked(c), is_solution(c)) for c in nb.cells
+                 if c.cell_type == "code" and not is_test(c))
 
 
-def mutated_source(lab, cell_id, *changes):
-    """The solution's answer cell ``cell_id`` with each (old, new) of ``changes`` applied; each ``old`` must be
-    in the cell exactly once (so that an edit of the solution cannot silently turn a wrong answer right)."""
-    source = answer_source(lab, cell_id)
+def answer_source(lab, cell_id):
+    """The source of the solution's answer cell ``cell_id``."""
+    [source] = [source for gid, source, _, is_answer in _cells(lab) if is_answer and gid == cell_id]
+    return source
+
+
+def edited(source, *changes):
+    """``source`` with each (old, new) of ``changes`` applied; each ``old`` must be in it exactly once (so that
+    an edit of the answer it starts from cannot silently turn a wrong answer right)."""
     for old, new in changes:
-        assert source.count(old) == 1, f"{old!r} is not in answer cell {cell_id} exactly once"
+        assert source.count(old) == 1, f"{old!r} is not in the answer exactly once:\n{source}"
         source = source.replace(old, new)
     return source
 
 
-def lab_namespace(lab, answers=None):
-    """A fresh namespace holding the lab's set-up and its answers (the solution's, or ``answers``' sources)."""
-    import matplotlib
+def mutated_source(lab, cell_id, *changes):
+    """The solution's answer cell ``cell_id`` with each (old, new) of ``changes`` applied (see ``edited``)."""
+    return edited(answer_source(lab, cell_id), *changes)
 
-    from nnedu_instructor.cells import grade_id
+
+def _run(lab, gid, source, namespace):
+    exec(compile(source, f"<{lab}:{gid}>", "exec"), namespace)  # noqa: S102 (trusted: the lab's own cells)
+
+
+@functools.cache
+def _set_up(lab):
+    """The names the code cells before the first answer cell define (run once per lab)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
     matplotlib.use("Agg")  # in this process only: never through the environment, which the kernels that
     # pytest starts later (nbval) would inherit, and lose their inline figures
-    nb = nbformat.read(solution_path(lab), as_version=4)
-    answers, ns, seen_answer = answers or {}, {"__name__": f"lab_{lab}"}, False
-    for cell in nb.cells:
-        if cell.cell_type != "code" or is_test(cell):
-            continue
-        if is_solution(cell):
-            seen_answer = True
-            source = answers.get(grade_id(cell), cell.source)
-        elif is_locked(cell) or not seen_answer:
-            source = cell.source
-        else:
-            continue
-        exec(compile(source, f"<{lab}:{grade_id(cell)}>", "exec"), ns)
-    import matplotlib.pyplot as plt
+    namespace = {"__name__": f"lab_{lab}"}
+    for gid, source, _, is_answer in _cells(lab):
+        if is_answer:
+            break
+        _run(lab, gid, source, namespace)
     plt.close("all")  # figures the set-up cells drew
-    return ns
+    return namespace
+
+
+def lab_namespace(lab, answers=None):
+    """A fresh namespace holding the lab's set-up and its answers (the solution's, or ``answers``' sources)."""
+    import matplotlib.pyplot as plt
+    answers, cells = answers or {}, _cells(lab)
+    unknown = set(answers) - {gid for gid, _, _, is_answer in cells if is_answer}
+    assert not unknown, f"{lab} has no answer cells {sorted(unknown)}"
+    namespace, seen_answer = dict(_set_up(lab)), False
+    for gid, source, locked, is_answer in cells:
+        seen_answer = seen_answer or is_answer
+        if is_answer or (locked and seen_answer):
+            _run(lab, gid, answers.get(gid, source) if is_answer else source, namespace)
+    plt.close("all")
+    return namespace
 
 
 def probe_fails(lab, gid, namespace, seed, folder):
