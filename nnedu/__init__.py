@@ -8,11 +8,11 @@
 from . import data, diagnostics, gradcheck, layers, losses, plots
 from .gradcheck import check_model_gradients, numerical_gradient, rel_error
 from .network import MLP
-from .optim import SGD
+from .optim import SGD, Adam, RMSProp
 from .history import EarlyStopping, History
 from .train import DivergenceError, accuracy, fit, random_restarts
 
-__all__ = ["MLP", "SGD", "fit", "History", "EarlyStopping", "DivergenceError", "accuracy", "random_restarts",
+__all__ = ["MLP", "SGD", "Adam", "RMSProp", "fit", "History", "EarlyStopping", "DivergenceError", "accuracy", "random_restarts",
            "rel_error", "numerical_gradient", "check_model_gradients", "data", "diagnostics", "layers", "losses", "gradcheck",
            "plots"]
 __version__ = "0.1.0"

@@ -94,7 +94,8 @@ class Snapshot:
     Gradient statistics, arrays of length L (index l-1 is layer l), from ``loss, grads = model.loss(X, y)``
     (training mode: dropout on, penalties included, as in a training step):
         learning_speed      ||dL/db_l||, Nielsen's speed of learning of layer l; since dL/db_l = sum_n delta_l,
-                            it measures the errors delta_l that reach layer l (vanishing or exploding)
+                            it measures the errors delta_l that reach layer l (vanishing or exploding);
+                            ||dL/dbeta_l|| for a layer with batchnorm (beta_l is its bias)
         grad_W_std          standard deviation of the entries of dL/dW_l
         grad_W_norm, W_norm Frobenius norms ||dL/dW_l|| and ||W_l||
         update_ratio        lr ||dL/dW_l|| / ||W_l||: the relative change of W_l a plain SGD step would make
@@ -153,11 +154,14 @@ def snapshot(model, X, y, lr=None, threshold=0.97):
     act = model.activation
     generators = _dropout_generators(model)
     states = [g.bit_generator.state for g in generators]
+    stats = model.running_stats() if hasattr(model, "running_stats") else None
     try:
         loss, grads = model.loss(X, y)
     finally:
         for g, state in zip(generators, states):
             g.bit_generator.state = state
+        if stats is not None:
+            model.set_running_stats(stats)
     L = model.n_layers
     dW = [grads[f"W{l}"] for l in range(1, L + 1)]
     W_norm = np.array([np.linalg.norm(model.params[f"W{l}"]) for l in range(1, L + 1)])
@@ -170,7 +174,7 @@ def snapshot(model, X, y, lr=None, threshold=0.97):
         act_std=np.array([float(np.std(z)) for z in zs]),
         saturated=np.array([saturated_fraction(z, act, threshold) for z in zs]),
         dead=np.array([dead_fraction(z, act) for z in zs]),
-        learning_speed=np.array([np.linalg.norm(grads[f"b{l}"]) for l in range(1, L + 1)]),
+        learning_speed=np.array([np.linalg.norm(grads.get(f"b{l}", grads.get(f"beta{l}"))) for l in range(1, L + 1)]),
         grad_W_std=np.array([float(np.std(g)) for g in dW]),
         grad_W_norm=grad_W_norm, W_norm=W_norm, update_ratio=ratio)
 

@@ -61,9 +61,12 @@ def check_model_gradients(model, X, y, h=1e-5):
         copy = type(model)(dtype=np.float64, seed=model.seed, **model.config())
         copy.set_params(model.params)
         model = copy
+    stats = model.running_stats() if hasattr(model, "running_stats") else None  # training mode updates them
     _, grads = model.loss(X, y)
     errors = {}
     for name, p in model.params.items():
         num = numerical_gradient(lambda: model.loss(X, y)[0], p, h)
         errors[name] = rel_error(grads[name], num)
+    if stats is not None:
+        model.set_running_stats(stats)
     return errors

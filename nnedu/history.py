@@ -68,7 +68,7 @@ class EarlyStopping:
     def __init__(self, patience, restore_best=True):
         self.patience = check_positive(patience, "patience", integer=True)
         self.restore_best = bool(restore_best)
-        self.best_loss, self.best_epoch, self.best_params = np.inf, 0, None
+        self.best_loss, self.best_epoch, self.best_params, self.best_stats = np.inf, 0, None, None
 
     def update(self, model, loss, epoch):
         """Remember the epoch if ``loss`` is the lowest so far; True when it is time to stop."""
@@ -76,11 +76,15 @@ class EarlyStopping:
             self.best_loss, self.best_epoch = loss, epoch
             if self.restore_best:
                 self.best_params = model.get_params()
+                self.best_stats = model.running_stats() if hasattr(model, "running_stats") else None
         return epoch - self.best_epoch >= self.patience
 
     def restore(self, model):
-        """Put the best epoch's weights back into ``model`` (if ``restore_best``); True when it did."""
+        """Put the best epoch's weights (and BatchNorm running statistics) back into ``model`` (if
+        ``restore_best``); True when it did."""
         if self.best_params is None:
             return False
         model.set_params(self.best_params)
+        if self.best_stats is not None:
+            model.set_running_stats(self.best_stats)
         return True

@@ -16,7 +16,8 @@ import numpy as np
 class Linear:
     """Affine layer: ``a = z @ W + b``, i.e. ``a_j = sum_i w_ji z_i + w_j0``.
 
-    forward(z, W, b): z (N, D), W (D, H), b (H,) -> a (N, H)
+    forward(z, W, b): z (N, D), W (D, H), b (H,) -> a (N, H); b None: ``a = z @ W`` (no bias, for a layer
+        followed by ``BatchNorm``, whose beta is the bias)
     backward(delta): delta = dE/da (N, H) -> (dE/dz (N, D), dE/dW (D, H), dE/db (H,)),
         with dE/dw_ji = delta_j z_i summed over the batch and dE/dz_i = sum_j w_ji delta_j.
         ``need_dz=False`` skips dE/dz (returned as None): the first layer's inputs are data.
@@ -25,7 +26,8 @@ class Linear:
     def forward(self, z, W, b):
         self.z, self.W = z, W
         a = z @ W
-        a += b
+        if b is not None:
+            a += b
         return a
 
     def backward(self, delta, need_dz=True):
@@ -175,6 +177,58 @@ class Dropout:
 
     def backward(self, dz):
         return dz if self.scaled_mask is None else dz * self.scaled_mask
+
+
+class BatchNorm:
+    """Batch normalization (Ioffe and Szegedy, 2015): each unit's activation normalized over the batch.
+
+    Training, for every column j of a batch a (N, H), with the batch mean mu_j and variance
+    var_j = mean_n (a_nj - mu_j)^2::
+
+        a_hat = (a - mu) / sqrt(var + eps),    out = gamma * a_hat + beta
+
+    and running statistics for test time, with PyTorch's convention (momentum = 0.1 weighs the NEW batch;
+    the running variance is the unbiased one, var * N / (N - 1), so N >= 2)::
+
+        running_mean <- (1 - momentum) running_mean + momentum mu
+        running_var  <- (1 - momentum) running_var + momentum var N / (N - 1)
+
+    Test mode: the same normalization with running_mean and running_var in place of mu and var (then each
+    unit is a fixed affine map). gamma (H,) and beta (H,) are learnable (start at 1 and 0).
+
+    forward(a, gamma, beta, train): a (N, H) -> out (N, H)
+    backward(dout): dout = dE/dout (N, H) -> (dE/da (N, H), dE/dgamma (H,), dE/dbeta (H,)), with
+        dE/dbeta = sum_n dout,   dE/dgamma = sum_n dout * a_hat,
+        dE/da = gamma / (N sqrt(var + eps)) * (N dout - dE/dbeta - a_hat * dE/dgamma)   (training: mu and
+        var depend on every a_n), or dout * gamma / sqrt(running_var + eps) (test mode: they are constants).
+    """
+
+    def __init__(self, n_units, momentum=0.1, eps=1e-5, dtype=np.float64):
+        self.momentum, self.eps = momentum, eps
+        self.running_mean = np.zeros(n_units, dtype=dtype)
+        self.running_var = np.ones(n_units, dtype=dtype)
+
+    def forward(self, a, gamma, beta, train=True):
+        if train:
+            N = a.shape[0]
+            mu, var = a.mean(axis=0), a.var(axis=0)
+            self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mu
+            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * N / (N - 1)
+        else:
+            mu, var = self.running_mean, self.running_var
+        self.train, self.gamma = train, gamma
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.a_hat = (a - mu) * self.inv_std
+        return gamma * self.a_hat + beta
+
+    def backward(self, dout):
+        dbeta = dout.sum(axis=0)
+        dgamma = (dout * self.a_hat).sum(axis=0)
+        if not self.train:
+            return dout * self.gamma * self.inv_std, dgamma, dbeta
+        N = dout.shape[0]
+        da = self.gamma * self.inv_std / N * (N * dout - dbeta - self.a_hat * dgamma)
+        return da, dgamma, dbeta
 
 
 ACTIVATIONS = {

@@ -3,21 +3,25 @@
 Contract (other parts of the course rely on it)::
 
     model = MLP([D, H1, ..., C], activation="tanh", output="softmax",
-                l2=0.0, l1=0.0, dropout=0.0, seed=0, dtype=np.float64)
+                l2=0.0, l1=0.0, dropout=0.0, seed=0, dtype=np.float64, batchnorm=False)
     model.params                    # "W1" (D, H1), "b1" (H1,), "W2", ... so that a = z @ W + b
+                                    # batchnorm=True: "gamma1" (H1,), "beta1" (H1,) in place of "b1", ...
     scores = model.loss(X)          # test mode: (N, C) scores before the output nonlinearity
     loss, grads = model.loss(X, y)  # training mode (dropout on): grads has the keys and shapes of params
     labels = model.predict(X)
 
 Layers are numbered 1..L as in the lecture: layer l has the weights ``W_l``, ``b_l`` (``params["Wl"]``),
 its affine part ``linears[l]``, and (l < L) its nonlinearity ``hidden[l]`` and dropout ``dropouts[l]``.
+With ``batchnorm=True`` each hidden layer l normalizes its activations a_l over the batch before the
+nonlinearity (``batchnorms[l]``, learnable ``gamma_l``, ``beta_l`` in ``params["gammal"]``, ``params["betal"]``);
+such a layer has no bias b_l (BatchNorm subtracts the batch mean, which would cancel it: beta_l is the bias).
 With ``activation="maxout"`` each hidden layer l has ``k * H_l`` linear units (``W_l`` has shape
 (H_{l-1}, k * H_l)) whose groups of k consecutive columns are max-pooled to H_l outputs.
 """
 import numpy as np
 
 from .checks import check_labels, check_nonnegative, check_probability, check_seed, check_targets, check_X
-from .layers import Dropout, Linear, make_activation
+from .layers import BatchNorm, Dropout, Linear, make_activation
 from .losses import LOSSES, sigmoid, softmax
 from .serialize import load_model, save_model
 
@@ -44,10 +48,14 @@ class MLP:
     dropout: probability of DROPPING each hidden unit in training (inverted dropout; off at test time).
     seed: initial weights and dropout masks; None draws a fresh seed, recorded in ``model.seed``.
     maxout_k: pieces per maxout unit (an integer >= 2; only used with activation="maxout").
+    batchnorm: put a ``BatchNorm`` after each hidden layer's linear map, before its nonlinearity
+            (z_l = h(BN(z_{l-1} W_l))); its gamma_l, beta_l are parameters in place of the bias b_l (no penalty
+            on them), its running statistics are used in test mode (``running_stats()``). Training batches
+            need N >= 2.
     """
 
     def __init__(self, sizes, activation="tanh", output="softmax", l2=0.0, l1=0.0, dropout=0.0,
-                 seed=0, dtype=np.float64, maxout_k=2):
+                 seed=0, dtype=np.float64, maxout_k=2, batchnorm=False):
         sizes = _check_sizes(sizes)
         if isinstance(maxout_k, bool) or not isinstance(maxout_k, (int, np.integer)) or maxout_k < 2:
             raise ValueError(f"maxout_k: expected an integer >= 2 (pieces per maxout unit), got {maxout_k!r}")
@@ -64,13 +72,15 @@ class MLP:
             dtype = None
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
+        if not isinstance(batchnorm, (bool, np.bool_)):
+            raise TypeError(f"batchnorm: expected True or False, got {batchnorm!r}")
         seed = check_seed(seed)
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2 ** 32)
         self.sizes, self.activation, self.output = sizes, activation, output
         self.l2, self.l1 = check_nonnegative(l2, "l2"), check_nonnegative(l1, "l1")
         self.dropout = check_probability(dropout, "dropout")
-        self.seed, self.dtype, self.maxout_k = int(seed), dtype, int(maxout_k)
+        self.seed, self.dtype, self.maxout_k, self.batchnorm = int(seed), dtype, int(maxout_k), bool(batchnorm)
         self.n_layers = L = len(sizes) - 1
 
         rng = np.random.default_rng(self.seed)
@@ -78,16 +88,22 @@ class MLP:
         for l in range(1, L + 1):
             fan_out = self.sizes[l] * (self.maxout_k if activation == "maxout" and l < L else 1)
             W, b = Linear.init(self.sizes[l - 1], fan_out, activation if l < L else "identity", rng, dtype)
-            self.params[f"W{l}"], self.params[f"b{l}"] = W, b
+            if self.batchnorm and l < L:
+                self.params[f"W{l}"], self.params[f"gamma{l}"], self.params[f"beta{l}"] = W, np.ones_like(b), b
+            else:
+                self.params[f"W{l}"], self.params[f"b{l}"] = W, b
 
         drop_rng = np.random.default_rng([self.seed, 1])  # masks: seeded, independent of the init stream
         self.linears = {l: Linear() for l in range(1, L + 1)}
         self.hidden = {l: make_activation(activation, self.maxout_k) for l in range(1, L)}
         self.dropouts = {l: Dropout(self.dropout, drop_rng) for l in range(1, L)}
+        self.batchnorms = {l: BatchNorm(self.params[f"beta{l}"].shape[0], dtype=dtype)
+                           for l in range(1, L)} if self.batchnorm else {}
 
     def __repr__(self):
         return (f"MLP({self.sizes}, activation={self.activation!r}, output={self.output!r}, l2={self.l2}, "
-                f"l1={self.l1}, dropout={self.dropout}, dtype={self.dtype.name})")
+                f"l1={self.l1}, dropout={self.dropout}, dtype={self.dtype.name}"
+                + (", batchnorm=True)" if self.batchnorm else ")"))
 
     # -- forward and backward (no input checks: the public methods below check once) --------------
     def forward(self, X, train=False, upto=None):
@@ -102,9 +118,11 @@ class MLP:
             raise ValueError(f"upto: expected a layer number 1..{L} or None, got {upto!r}")
         z = X
         for l in range(1, (upto or L) + 1):
-            a = self.linears[l].forward(z, self.params[f"W{l}"], self.params[f"b{l}"])
+            a = self.linears[l].forward(z, self.params[f"W{l}"], self.params.get(f"b{l}"))
             if l == L:
                 return a
+            if self.batchnorm:
+                a = self.batchnorms[l].forward(a, self.params[f"gamma{l}"], self.params[f"beta{l}"], train)
             z = self.hidden[l].forward(a)
             if l == upto:
                 return z
@@ -118,9 +136,13 @@ class MLP:
         """
         grads = {}
         for l in range(self.n_layers, 0, -1):
-            dz, grads[f"W{l}"], grads[f"b{l}"] = self.linears[l].backward(delta, need_dz=l > 1)
+            dz, grads[f"W{l}"], db = self.linears[l].backward(delta, need_dz=l > 1)
+            if f"b{l}" in self.params:
+                grads[f"b{l}"] = db
             if l > 1:
                 delta = self.hidden[l - 1].backward(self.dropouts[l - 1].backward(dz))
+                if self.batchnorm:
+                    delta, grads[f"gamma{l - 1}"], grads[f"beta{l - 1}"] = self.batchnorms[l - 1].backward(delta)
         return grads
 
     def penalty(self):
@@ -170,6 +192,9 @@ class MLP:
         X, y = self.check_data(X, y)
         if y is None:
             return self.forward(X, train=False)
+        if self.batchnorm and X.shape[0] < 2:
+            raise ValueError(f"X: batchnorm needs at least 2 samples in training mode (a batch mean and variance), "
+                             f"got shape {X.shape}")
         data_loss, grads = self.backprop(X, y)
         return data_loss + self.penalty(), grads
 
@@ -207,7 +232,8 @@ class MLP:
 
     # -- weights --------------------------------------------------------------------------------
     def get_params(self):
-        """A copy of the parameters (to restore later with ``set_params``)."""
+        """A copy of the parameters (to restore later with ``set_params``); BatchNorm's running statistics
+        are not parameters: see ``running_stats``."""
         return {k: v.copy() for k, v in self.params.items()}
 
     def set_params(self, params):
@@ -230,10 +256,34 @@ class MLP:
                 raise ValueError(f"params[{k!r}]: expected finite values, found NaN or infinity")
         self.params = new
 
+    def running_stats(self):
+        """Copies of the BatchNorm running statistics, ``{"running_mean1": (H1,), "running_var1": (H1,), ...}``
+        (empty without batchnorm); restore them with ``set_running_stats``."""
+        stats = {}
+        for l, bn in self.batchnorms.items():
+            stats[f"running_mean{l}"], stats[f"running_var{l}"] = bn.running_mean.copy(), bn.running_var.copy()
+        return stats
+
+    def set_running_stats(self, stats):
+        """Replace the BatchNorm running statistics by copies of ``stats`` (the keys of ``running_stats()``)."""
+        expected = self.running_stats()
+        if not hasattr(stats, "keys") or set(stats) != set(expected):
+            raise ValueError(f"stats: expected a dict with the keys {sorted(expected)}, got "
+                             f"{sorted(stats) if hasattr(stats, 'keys') else type(stats).__name__}")
+        for k, v in expected.items():
+            new = np.asarray(stats[k])
+            if new.shape != v.shape or new.dtype.kind not in "biuf" or not np.all(np.isfinite(new)):
+                raise ValueError(f"stats[{k!r}]: expected finite real numbers of shape {v.shape}")
+            if k.startswith("running_var") and np.any(new < 0):
+                raise ValueError(f"stats[{k!r}]: expected variances >= 0")
+        for l, bn in self.batchnorms.items():
+            bn.running_mean = np.array(stats[f"running_mean{l}"], dtype=self.dtype)
+            bn.running_var = np.array(stats[f"running_var{l}"], dtype=self.dtype)
+
     def config(self):
         """The constructor arguments that rebuild this architecture (all but seed and dtype), as a new dict."""
         return dict(sizes=list(self.sizes), activation=self.activation, output=self.output, l2=self.l2,
-                    l1=self.l1, dropout=self.dropout, maxout_k=self.maxout_k)
+                    l1=self.l1, dropout=self.dropout, maxout_k=self.maxout_k, batchnorm=self.batchnorm)
 
     def save(self, path):
         """Save architecture, dtype and weights to ``path`` (".npz" is appended when missing); returns the path.

@@ -123,10 +123,11 @@ def new_head(model, n_classes, seed=0):
         raise ValueError(f"n_classes: expected an integer >= 2 (a softmax output), got {n_classes!r}")
     out = MLP(model.sizes[:-1] + [int(n_classes)], activation=model.activation, output="softmax",
               l2=model.l2, l1=model.l1, dropout=model.dropout, seed=seed, dtype=model.dtype,
-              maxout_k=model.maxout_k)
-    for l in range(1, model.n_layers):
-        out.params[f"W{l}"] = model.params[f"W{l}"].copy()
-        out.params[f"b{l}"] = model.params[f"b{l}"].copy()
+              maxout_k=model.maxout_k, batchnorm=model.batchnorm)
+    L = model.n_layers
+    out.set_params({k: v for k, v in model.params.items() if k not in (f"W{L}", f"b{L}")}
+                   | {f"W{L}": out.params[f"W{L}"], f"b{L}": out.params[f"b{L}"]})
+    out.set_running_stats(model.running_stats())
     return out
 
 

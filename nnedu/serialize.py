@@ -1,6 +1,7 @@
 """Saving and loading an MLP: one ``.npz`` file with the weights and the settings as JSON (plain types).
 
-    model.save("model")            # writes model.npz: "W1", "b1", ... and "__config__" (JSON)
+    model.save("model")            # writes model.npz: "W1", "b1", ..., "__config__" (JSON) and, with
+                                   # batchnorm, the running statistics "running_mean1", "running_var1", ...
     model = MLP.load("model")      # same settings, weights and dtype
 
 Files written before the JSON format (settings as a Python literal) still load.
@@ -36,7 +37,7 @@ def save_model(model, path, compressed=False, param_dtype=None, extra=None):
     params = {k: v if param_dtype is None else v.astype(param_dtype) for k, v in model.params.items()}
     strings = {CONFIG_KEY: np.array(config_json(model))}
     strings.update({k: np.array(v) for k, v in (extra or {}).items()})
-    (np.savez_compressed if compressed else np.savez)(path, **strings, **params)
+    (np.savez_compressed if compressed else np.savez)(path, **strings, **params, **model.running_stats())
     return path
 
 
@@ -63,5 +64,6 @@ def load_model(cls, path, dtype=None):
         saved_dtype = config.pop("dtype", "float64")
         seed = config.pop("seed", 0)
         model = cls(dtype=saved_dtype if dtype is None else dtype, seed=seed, **config)
-        model.set_params({k: f[k] for k in f.files if not k.startswith("__")})
+        model.set_params({k: f[k] for k in f.files if not k.startswith(("__", "running_"))})
+        model.set_running_stats({k: f[k] for k in f.files if k.startswith("running_")})
     return model

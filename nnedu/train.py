@@ -8,7 +8,7 @@ from .checks import check_positive, check_seed
 from .data import minibatches
 from .history import EarlyStopping, History
 from .network import MLP
-from .optim import SGD
+from .optim import OPTIMIZERS
 from .threads import blas_threads, blas_threads_for
 
 EVAL_CHUNK = 4096  # rows per forward pass when evaluating a whole data set (bounds the memory)
@@ -52,13 +52,18 @@ def evaluate(model, X, y):
     return tuple(float(sum(p[j] * n for p, n in parts) / X.shape[0]) for j in (0, 1))
 
 
-def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, momentum=0.0,
+def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=None, momentum=0.0,
         patience=None, restore_best=True, seed=0, progress=True, desc="training", threads="auto",
-        callbacks=None, eval_train=True):
-    """Train ``model`` with mini-batch SGD and return a ``History``.
+        callbacks=None, eval_train=True, optimizer="sgd"):
+    """Train ``model`` with mini-batch gradient descent and return a ``History``.
 
     Each epoch visits the training set once in shuffled mini-batches of ``batch_size`` (the
-    shuffling is seeded by ``seed``), taking one step ``w <- w - lr * dL/dw`` (with momentum) per batch.
+    shuffling is seeded by ``seed``), taking one optimizer step per batch: by default SGD,
+    ``w <- w - lr * dL/dw`` (with ``momentum``).
+    optimizer: "sgd", "adam" or "rmsprop" (``nnedu.optim``), built with ``lr`` (None: its default, 0.1 for
+    SGD, 0.001 for Adam, 0.01 for RMSProp) and, for SGD only, ``momentum``; or an optimizer object with
+    ``step(params, grads)`` such as ``nnedu.Adam(lr=0.003)`` (then leave ``lr`` and ``momentum`` unset: the
+    object has its own; its state carries over from one ``fit`` to the next).
     After each epoch the training and validation DATA loss (no penalty) and accuracy are measured in
     test mode and recorded (see ``History``; ``eval_train=False`` records the running mean of the batch
     losses instead of evaluating the whole training set, which saves a forward pass over it).
@@ -81,12 +86,15 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, 
         raise ValueError("X_val, y_val: expected both or neither")
     if X_val is not None:
         X_val, y_val = model.check_data(X_val, y_val, x_name="X_val", y_name="y_val")
+    if model.batchnorm and (min(batch_size, X.shape[0]) < 2 or X.shape[0] % batch_size == 1):
+        raise ValueError(f"batch_size: batchnorm needs at least 2 samples in every mini-batch, but {X.shape[0]} "
+                         f"samples in batches of {batch_size} leave a batch of 1; choose another batch_size")
     stopper = None if patience is None else EarlyStopping(patience, restore_best)
     callbacks = _check_callbacks(callbacks)
     seed = check_seed(seed)
     if threads != "auto" and threads is not None:
         check_positive(threads, "threads", integer=True)
-    optimizer = SGD(lr, momentum)
+    optimizer = _make_optimizer(optimizer, lr, momentum)
     rng = np.random.default_rng(seed)
     history = History()
     if threads == "auto":
@@ -102,7 +110,7 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, 
                     raise DivergenceError(f"the loss became {train[0]}")
             except DivergenceError as e:
                 bar.close()
-                raise DivergenceError(f"{e} in epoch {epoch}: lower the learning rate (lr={lr}) "
+                raise DivergenceError(f"{e} in epoch {epoch}: lower the learning rate (lr={getattr(optimizer, 'lr', None)}) "
                                       f"or check the inputs' scale") from None
             val = None if X_val is None else evaluate(model, X_val, y_val)
             history.record(epoch, train, val, model.penalty())
@@ -117,6 +125,24 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=0.1, 
     if stopper is not None:
         history.restored_best = stopper.restore(model)
     return history
+
+
+def _make_optimizer(optimizer, lr, momentum):
+    """The optimizer ``fit`` steps with: one named in ``OPTIMIZERS`` built with lr (and momentum), or an object."""
+    if isinstance(optimizer, str):
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer: expected one of {list(OPTIMIZERS)} or an object with step(params, grads), "
+                             f"got {optimizer!r}")
+        if optimizer != "sgd" and momentum != 0:
+            raise ValueError(f"momentum: only for optimizer='sgd' ({optimizer!r} has its own), got {momentum!r}")
+        settings = ({} if lr is None else {"lr": lr}) | ({"momentum": momentum} if optimizer == "sgd" else {})
+        return OPTIMIZERS[optimizer](**settings)
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer: expected a name in {list(OPTIMIZERS)} or an object with step(params, grads), "
+                        f"got {type(optimizer).__name__}")
+    if lr is not None or momentum != 0:
+        raise ValueError("lr, momentum: an optimizer object brings its own; set them on the object, not in fit")
+    return optimizer
 
 
 def _check_callbacks(callbacks):
