@@ -55,7 +55,7 @@ def at_tuned(data_name, seeds):
 
 @claim(NB, "adam-conclusion", "Adam ends 30 epochs with a lower training loss than SGD with momentum in most seeds")
 @claim(NB, "adam-conclusion", "and usually with a lower test error")
-@claim(NB, "adam-conclusion", "RMSProp lands in between in most seeds")
+@claim(NB, "adam-conclusion", "RMSProp's medians land in between")
 @claim(NB, "adam-conclusion", "now and then on the spiral (Adam too, in other seeds); no run of SGD with momentum did.")
 @claim(NB, "adam-conclusion", "and on the spiral far behind in test error too")
 @claim(NB, "summary", "Adam fit the spiral better than SGD with momentum")
