@@ -10,7 +10,8 @@ class Dense:
     def forward(self, x, w, bias):
         self.x, self.w = x, w
         out = x @ w
-        out += bias
+        if bias is not None:
+            out += bias
         return out
 
     def backward(self, g, need_dx=True):
