@@ -10,7 +10,13 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lock lab test-browser test claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
+.PHONY: help install lock lab test-browser test test-grading claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
+
+## List the targets with the first sentence of what each does.
+help:
+	@awk '/^## /{sub(/^## /, ""); doc = doc (doc ? " " : "") $$0; next} /^$$/{doc = ""} \
+	     /^[a-z][a-z-]*:/{split($$1, t, ":"); if (doc) {sub(/(\. |[:;(]|\.$$).*/, "", doc); sub(/ +$$/, "", doc); printf "  make %-13s %s\n", t[1], doc}; doc = ""}' \
+	    $(firstword $(MAKEFILE_LIST))
 
 # Create the virtual environment on first use and (re)install whenever the pins change: the lock, then this
 # repository's two packages (nnedu, nnedu_instructor) editable, without dependencies (the lock has them all).
@@ -20,6 +26,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
+## Create or update .venv from requirements.txt (make test and make lab do it when needed).
 install: $(STAMP)
 
 ## Recompile requirements.txt and the released course's lock from pyproject.toml (pip-tools; today's pins are
@@ -39,26 +46,30 @@ lab: $(STAMP)
 test-browser: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest tests/browser -v
 
-## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook, run twice:
-## on this machine's CPU and as on a foreign one (FOREIGN_CPU, see scripts/cpu_config.sh), because the committed
-## outputs must not depend on the processor that made them.
+## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook (this machine's CPU).
+## The slower suites are targets of their own, each run by CI's .ci/run after this one: claims, test-portable
+## (strict nbval as on foreign CPUs), test-grading (real gradings of whole labs), test-browser, test-release.
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg
-FOREIGN_CPU ?= avx2
 CPU_CONFIGS ?= native avx2 sse4
 test: $(STAMP)
 	$(PY) -m nnedu_instructor labs --check
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/browser --ignore=tests/claims $(NBVAL) $(NOTEBOOKS)
-	@echo "== strict nbval again, as on a foreign CPU: $(FOREIGN_CPU) =="
-	$(ONE_THREAD) scripts/cpu_config.sh $(FOREIGN_CPU) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NOTEBOOKS)
+
+## Real gradings of whole labs (slow; tests/instructor/slow_*.py): every lab's alternative correct answers get full
+## marks, shortcut answers lose the points their lab forbids, and real nbgrader 0.9.6 agrees cell by cell.
+test-grading: $(STAMP)
+	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile -v tests/instructor/slow_*.py
 
 ## The claims suite (tests/claims/): each headline sentence of a lecture or lab re-run over several seeds and
 ## splits; ends with the list of claims it guards. Run by CI after `make test`.
 claims: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests/claims -v
 
+## Unit tests only (no notebooks).
 unit: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests --ignore=tests/browser --ignore=tests/claims
 
+## Strict nbval on every lecture and solution notebook only.
 nbval: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL) $(NOTEBOOKS)
 
@@ -93,7 +104,7 @@ similarity: $(STAMP)
 
 ## The nbgrader 0.9.6 environment the round-trip test uses (also made by the test on first use).
 nbgrader-venv: $(STAMP)
-	$(ONE_THREAD) $(PY) -c "import sys; sys.path.insert(0, 'tests'); import test_nbgrader_roundtrip as t; t.nbgrader_venv()"
+	$(ONE_THREAD) $(PY) -c "import sys; sys.path.insert(0, 'tests/instructor'); import slow_nbgrader_roundtrip as t; t.nbgrader_venv()"
 
 ## Write the students' course, a git repository of its own (nnedu_instructor/release.py; docs/deployment.md):
 ## make release DIR=../nnedu-course [FORCE=1: release again into that repository, as a new commit]
@@ -127,5 +138,6 @@ test-hub: $(STAMP)
 test-release: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -v -s tests/deploy/slow_course.py tests/deploy/slow_hub_users.py
 
+## Remove .venv and pytest's cache.
 clean:
 	rm -rf $(VENV) .pytest_cache
