@@ -6,7 +6,7 @@ import numpy as np
 from sklearn import datasets
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-from .checks import check_nonnegative, check_positive, check_X
+from .checks import check_nonnegative, check_int, check_X
 
 
 def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
@@ -14,8 +14,8 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
 
     Returns X (n_per_class * n_classes, 2) float64 and y (N,) int64 labels 0..n_classes-1.
     """
-    check_positive(n_per_class, "n_per_class", integer=True)
-    check_positive(n_classes, "n_classes", integer=True)
+    check_int(n_per_class, "n_per_class")
+    check_int(n_classes, "n_classes")
     check_nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     X = np.zeros((n_per_class * n_classes, 2))
@@ -31,7 +31,7 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
 
 def moons(n_samples=200, noise=0.2, seed=0):
     """Two interleaving half circles (scikit-learn's ``make_moons``): X (N, 2), y (N,) in {0, 1}."""
-    check_positive(n_samples, "n_samples", integer=True)
+    check_int(n_samples, "n_samples")
     check_nonnegative(noise, "noise")
     X, y = datasets.make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return X, y.astype(np.int64)
@@ -39,7 +39,7 @@ def moons(n_samples=200, noise=0.2, seed=0):
 
 def circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
     """A circle inside another (scikit-learn's ``make_circles``): X (N, 2), y (N,) in {0, 1}."""
-    check_positive(n_samples, "n_samples", integer=True)
+    check_int(n_samples, "n_samples")
     check_nonnegative(noise, "noise")
     if not 0 < factor < 1:
         raise ValueError(f"factor: expected the inner circle's relative radius in (0, 1), got {factor!r}")
@@ -56,9 +56,10 @@ def digits(classes=None):
     X, y = d.data / 16.0, d.target.astype(np.int64)
     if classes is not None:
         classes = list(classes) if not isinstance(classes, (int, np.integer)) else [classes]
-        if not classes or not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) and 0 <= c <= 9
-                                  for c in classes):
+        if not classes:
             raise ValueError(f"classes: expected digits among 0..9, got {classes!r}")
+        for i, c in enumerate(classes):
+            check_int(c, f"classes[{i}]", low=0, high=9, what="a digit among 0..9")
         keep = np.isin(y, classes)
         X, y = X[keep], y[keep]
     return X, y
@@ -129,7 +130,7 @@ class Standardizer:
 
 def one_hot(y, n_classes):
     """(N,) integer labels -> (N, n_classes) matrix of 0s with a 1 at each label."""
-    check_positive(n_classes, "n_classes", integer=True)
+    check_int(n_classes, "n_classes")
     y = np.asarray(y)
     if y.ndim != 1 or y.dtype.kind not in "biu" or (y.size and (y.min() < 0 or y.max() >= n_classes)):
         raise ValueError(f"y: expected a 1-D array of integer labels in 0..{n_classes - 1}")
@@ -143,7 +144,7 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None):
 
     Shuffled with ``rng`` (a numpy Generator or a seed) when ``shuffle``.
     """
-    check_positive(batch_size, "batch_size", integer=True)
+    check_int(batch_size, "batch_size")
     n = X.shape[0]
     if len(y) != n:
         raise ValueError(f"y: expected {n} rows to match X, got {len(y)}")
@@ -155,8 +156,8 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None):
 
 def kfold(n_samples, k=5, seed=0, y=None):
     """Indices ``[(train_idx, val_idx), ...]`` of k folds (stratified by ``y`` when given)."""
-    check_positive(n_samples, "n_samples", integer=True)
-    check_positive(k, "k", integer=True)
+    check_int(n_samples, "n_samples")
+    check_int(k, "k")
     if y is not None and len(y) != n_samples:
         raise ValueError(f"y: expected {n_samples} labels to match n_samples, got {len(y)}")
     if k < 2 or k > n_samples:
