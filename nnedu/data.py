@@ -3,10 +3,8 @@ and the usual preparation: splits, standardization, one-hot labels, mini-batches
 import numbers
 
 import numpy as np
-from sklearn import datasets
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-from .checks import check_nonnegative, check_int, check_X
+from .checks import check_int, check_nonnegative, check_X
 
 
 def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
@@ -33,6 +31,7 @@ def moons(n_samples=200, noise=0.2, seed=0):
     """Two interleaving half circles (scikit-learn's ``make_moons``): X (N, 2), y (N,) in {0, 1}."""
     check_int(n_samples, "n_samples")
     check_nonnegative(noise, "noise")
+    from sklearn import datasets  # scikit-learn is imported only when a data set needs it (import nnedu stays fast)
     X, y = datasets.make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return X, y.astype(np.int64)
 
@@ -43,6 +42,7 @@ def circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
     check_nonnegative(noise, "noise")
     if not 0 < factor < 1:
         raise ValueError(f"factor: expected the inner circle's relative radius in (0, 1), got {factor!r}")
+    from sklearn import datasets
     X, y = datasets.make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
     return X, y.astype(np.int64)
 
@@ -52,6 +52,7 @@ def digits(classes=None):
 
     ``classes`` (e.g. ``[0, 1, 2, 3, 4]``) keeps only those digits (labels unchanged).
     """
+    from sklearn import datasets
     d = datasets.load_digits()
     X, y = d.data / 16.0, d.target.astype(np.int64)
     if classes is not None:
@@ -101,6 +102,7 @@ def _split(X, y, fraction, seed, stratify):
             raise ValueError(f"stratify: cannot keep every class in every part ({len(counts)} classes, the "
                              f"smallest with {counts.min()} samples, {len(y)} samples in all); "
                              f"pass stratify=False or use more data")
+    from sklearn.model_selection import train_test_split
     X_a, X_b, y_a, y_b = train_test_split(X, y, test_size=fraction, random_state=seed,
                                           stratify=y if stratify else None)
     return X_a, y_a, X_b, y_b
@@ -163,7 +165,9 @@ def kfold(n_samples, k=5, seed=0, y=None):
     if k < 2 or k > n_samples:
         raise ValueError(f"k: expected 2 <= k <= n_samples={n_samples}, got {k}")
     if y is not None:
+        from sklearn.model_selection import StratifiedKFold
         folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n_samples), y)
     else:
+        from sklearn.model_selection import KFold
         folds = KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n_samples))
     return list(folds)

@@ -5,16 +5,7 @@ Splitting a small matrix product over threads costs more in synchronisation than
 (128 x 784) @ (784 x 256) one runs twice as fast. ``fit`` therefore runs small networks on one BLAS
 thread and larger ones on all the threads BLAS is allowed (threadpoolctl). Limits set from outside
 (``OPENBLAS_NUM_THREADS=1``, as ``make test`` does so that two notebooks can share two cores) are respected.
-
-Other speed notes (the layers are written for reading; these choices keep them fast):
-- ``Linear.forward`` adds the bias in place (``a = z @ W; a += b``): one pass less over the output.
-- ``fit`` checks its inputs once and then calls ``MLP.backprop`` per batch (no re-checking per batch);
-  ``train_step`` and ``MLP.loss`` check every call, as public entry points must.
-- ``SGD.step`` writes ``lr * g`` into a buffer kept per parameter and subtracts it: no temporaries.
-  (SciPy's BLAS axpy would save one more pass, but it brings a second OpenBLAS thread pool that
-  fights numpy's for the cores and makes a step several times slower.)
-- Dropout draws its uniform numbers in float32 (half the random bits of float64) and compares in place.
-- The first layer skips dE/dz (``need_dz=False``): its inputs are data.
+Other speed notes: docs/performance.md.
 """
 import os
 from contextlib import contextmanager

@@ -14,7 +14,7 @@ import math
 import matplotlib.pyplot as plt
 
 from . import data
-from .checks import check_nonnegative, check_int, check_positive, check_seed
+from .checks import check_int, check_nonnegative, check_positive, check_seed
 from .layers import ACTIVATIONS
 from .network import MLP
 from .plots import plot_decision_boundary, plot_learning_curves
