@@ -78,6 +78,21 @@ def test_save_and_load_roundtrip(tmp_path):
     np.testing.assert_array_equal(m2.loss(X), m.loss(X))
 
 
+def test_saved_settings_are_json_and_a_python_literal_is_refused(tmp_path):
+    import json
+
+    from nnedu.pretrained import WEIGHTS_FILE
+    with np.load(WEIGHTS_FILE) as f:                      # the shipped weights too
+        assert json.loads(str(f["__config__"]))["sizes"] == [64, 128, 64, 5]
+    path = nnedu.MLP([3, 4, 2]).save(tmp_path / "m")
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["__config__"] = np.array(str(json.loads(str(arrays["__config__"]))))   # {'sizes': ...}: not JSON
+    np.savez(tmp_path / "old.npz", **arrays)
+    with pytest.raises(ValueError, match="settings that are not a JSON object"):
+        nnedu.MLP.load(tmp_path / "old.npz")
+
+
 def test_same_seed_same_weights_different_seed_different():
     a, b, c = nnedu.MLP([4, 5, 3], seed=7), nnedu.MLP([4, 5, 3], seed=7), nnedu.MLP([4, 5, 3], seed=8)
     np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
