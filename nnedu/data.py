@@ -1,13 +1,18 @@
 """Data sets used in the course (all generated or bundled with scikit-learn: nothing downloads),
 and the usual preparation: splits, standardization, one-hot labels, mini-batches, k-fold indices."""
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .checks import check_int, check_nonnegative, check_X
 
 
-def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
+def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
+           seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """CS231n's spiral: class j's points at radius r in [0, 1] and angle t = 4j + 4r + noise.
 
     Returns X (n_per_class * n_classes, 2) float64 and y (N,) int64 labels 0..n_classes-1.
@@ -27,7 +32,7 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
     return X, y
 
 
-def moons(n_samples=200, noise=0.2, seed=0):
+def moons(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (scikit-learn's ``make_moons``): X (N, 2), y (N,) in {0, 1}."""
     check_int(n_samples, "n_samples")
     check_nonnegative(noise, "noise")
@@ -36,7 +41,8 @@ def moons(n_samples=200, noise=0.2, seed=0):
     return X, y.astype(np.int64)
 
 
-def circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
+def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5,
+            seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """A circle inside another (scikit-learn's ``make_circles``): X (N, 2), y (N,) in {0, 1}."""
     check_int(n_samples, "n_samples")
     check_nonnegative(noise, "noise")
@@ -47,7 +53,7 @@ def circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
     return X, y.astype(np.int64)
 
 
-def digits(classes=None):
+def digits(classes: int | Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's bundled 8x8 handwritten digits: X (1797, 64) with pixels scaled to [0, 1], y (1797,).
 
     ``classes`` (e.g. ``[0, 1, 2, 3, 4]``) keeps only those digits (labels unchanged).
@@ -66,7 +72,8 @@ def digits(classes=None):
     return X, y
 
 
-def split(X, y, val=0.0, test=0.25, seed=0, stratify=None):
+def split(X: ArrayLike, y: ArrayLike, val: float = 0.0, test: float = 0.25, seed: int | None = 0,
+          stratify: bool | None = None) -> tuple[np.ndarray, ...]:
     """Shuffle and split into train / validation / test parts (fractions of the whole set).
 
     Returns ``(X_train, y_train, X_test, y_test)`` when ``val == 0`` and
@@ -130,7 +137,7 @@ class Standardizer:
         return self.fit(X).transform(X)
 
 
-def one_hot(y, n_classes):
+def one_hot(y: ArrayLike, n_classes: int) -> np.ndarray:
     """(N,) integer labels -> (N, n_classes) matrix of 0s with a 1 at each label."""
     check_int(n_classes, "n_classes")
     y = np.asarray(y)
@@ -141,7 +148,8 @@ def one_hot(y, n_classes):
     return out
 
 
-def minibatches(X, y, batch_size, shuffle=True, rng=None):
+def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True,
+                rng: np.random.Generator | None = None):
     """Yield ``(X_batch, y_batch)`` covering the data once (one epoch); the last batch may be smaller.
 
     Shuffled with ``rng`` (a numpy Generator or a seed) when ``shuffle``.
@@ -156,7 +164,8 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None):
         yield X[idx], y[idx]
 
 
-def kfold(n_samples, k=5, seed=0, y=None):
+def kfold(n_samples: int, k: int = 5, seed: int | None = 0,
+          y: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Indices ``[(train_idx, val_idx), ...]`` of k folds (stratified by ``y`` when given)."""
     check_int(n_samples, "n_samples")
     check_int(k, "k")

@@ -18,7 +18,13 @@ such a layer has no bias b_l (BatchNorm subtracts the batch mean, which would ca
 With ``activation="maxout"`` each hidden layer l has ``k * H_l`` linear units (``W_l`` has shape
 (H_{l-1}, k * H_l)) whose groups of k consecutive columns are max-pooled to H_l outputs.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .checks import check_int, check_labels, check_nonnegative, check_probability, check_seed, check_targets, check_X
 from .layers import BatchNorm, Dropout, InputLinear, Linear, make_activation
@@ -54,8 +60,9 @@ class MLP:
             need N >= 2.
     """
 
-    def __init__(self, sizes, activation="tanh", output="softmax", l2=0.0, l1=0.0, dropout=0.0,
-                 seed=0, dtype=np.float64, maxout_k=2, batchnorm=False):
+    def __init__(self, sizes: Sequence[int], activation: str = "tanh", output: str = "softmax", l2: float = 0.0,
+                 l1: float = 0.0, dropout: float = 0.0, seed: int | None = 0, dtype: DTypeLike = np.float64,
+                 maxout_k: int = 2, batchnorm: bool = False):
         sizes = _check_sizes(sizes)
         maxout_k = check_int(maxout_k, "maxout_k", low=2, what="an integer >= 2 (pieces per maxout unit)")
         make_activation(activation)  # validates the name
@@ -134,7 +141,7 @@ class MLP:
                     delta, grads[f"gamma{l - 1}"], grads[f"beta{l - 1}"] = self.batchnorms[l - 1].backward(delta)
         return grads
 
-    def penalty(self):
+    def penalty(self) -> float:
         """Regularization term ``0.5 * l2 * sum W**2 + l1 * sum |W|`` over the weight matrices W_1..W_L."""
         total = 0.0
         for l in range(1, self.n_layers + 1):
@@ -161,7 +168,8 @@ class MLP:
         return float(data_loss), grads
 
     # -- the public edge: inputs checked once, then the maths above -------------------------------
-    def check_data(self, X, y=None, x_name="X", y_name="y"):
+    def check_data(self, X: ArrayLike, y: ArrayLike | None = None, x_name: str = "X",
+                   y_name: str = "y") -> tuple[np.ndarray, np.ndarray | None]:
         """``(X, y)`` checked and converted for this model (``y`` may be None); raises ValueError/TypeError
         naming the argument. X: (N, D) finite reals; y: labels (N,) for softmax/sigmoid, targets (N, C)."""
         X = check_X(X, self.sizes[0], name=x_name, dtype=self.dtype)
@@ -172,7 +180,7 @@ class MLP:
             return X, check_targets(y, n, self.sizes[-1], name=y_name, dtype=self.dtype)
         return X, check_labels(y, n, 2 if self.output == "sigmoid" else self.sizes[-1], name=y_name)
 
-    def loss(self, X, y=None):
+    def loss(self, X: ArrayLike, y: ArrayLike | None = None) -> np.ndarray | tuple[float, dict[str, np.ndarray]]:
         """Test mode (``y`` None): scores (N, C). Training mode: ``(loss, grads)``.
 
         Training mode turns dropout on; the loss includes the penalties and the gradients include
@@ -187,14 +195,14 @@ class MLP:
         data_loss, grads = self.loss_and_grads(X, y)
         return data_loss + self.penalty(), grads
 
-    def hidden(self, X):
+    def hidden(self, X: ArrayLike) -> list[np.ndarray]:
         """``[z_1, ..., z_{L-1}]``: every hidden layer's outputs ``z_l = h(a_l)`` (N, H_l) in test mode (no
         dropout), from ONE forward pass (each layer's ``Linear`` keeps its input z_{l-1})."""
         X, _ = self.check_data(X)
         self.forward(X, train=False)
         return [self.linears[l].z for l in range(2, self.n_layers + 1)]
 
-    def evaluate(self, X, y):
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
         """``(data loss, accuracy)`` in test mode (no dropout); accuracy is NaN for an identity output.
 
         The loss is the DATA loss, the mean per-sample loss without penalties (what estimates how well
@@ -212,29 +220,29 @@ class MLP:
         return tuple(float(sum(p[j] * p[2] for p in parts) / X.shape[0]) for j in (0, 1))
 
     # -- predictions ----------------------------------------------------------------------------
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Output nonlinearity applied to the scores: softmax probabilities (N, C), sigmoid (N, 1) or identity."""
         scores = self.loss(X)
         if self.output == "softmax":
             return softmax(scores)
         return sigmoid(scores) if self.output == "sigmoid" else scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class labels (N,) for softmax and sigmoid outputs; the outputs (N, C) for an identity output."""
         scores = self.loss(X)
         return scores if self.output == "identity" else self.labels(scores)
 
-    def labels(self, scores):
+    def labels(self, scores: np.ndarray) -> np.ndarray:
         """Class labels (N,) of scores (N, C): argmax for softmax, ``score > 0`` (p > 1/2) for sigmoid."""
         return (scores[:, 0] > 0).astype(np.int64) if self.output == "sigmoid" else scores.argmax(axis=1)
 
     # -- weights --------------------------------------------------------------------------------
-    def get_params(self):
+    def get_params(self) -> dict[str, np.ndarray]:
         """A copy of the parameters (to restore later with ``set_params``); BatchNorm's running statistics
         are not parameters: see ``running_stats``."""
         return {k: v.copy() for k, v in self.params.items()}
 
-    def set_params(self, params):
+    def set_params(self, params: dict[str, ArrayLike]) -> None:
         """Replace the parameters by copies of ``params``: the same keys, shapes, finite real values."""
         if not hasattr(params, "keys"):
             raise TypeError(f"params: expected a dict like model.params, got {type(params).__name__}")
@@ -254,7 +262,7 @@ class MLP:
                 raise ValueError(f"params[{k!r}]: expected finite values, found NaN or infinity")
         self.params = new
 
-    def running_stats(self):
+    def running_stats(self) -> dict[str, np.ndarray]:
         """Copies of the BatchNorm running statistics, ``{"running_mean1": (H1,), "running_var1": (H1,), ...}``
         (empty without batchnorm); restore them with ``set_running_stats``."""
         stats = {}
@@ -262,7 +270,7 @@ class MLP:
             stats[f"running_mean{l}"], stats[f"running_var{l}"] = bn.running_mean.copy(), bn.running_var.copy()
         return stats
 
-    def set_running_stats(self, stats):
+    def set_running_stats(self, stats: dict[str, ArrayLike]) -> None:
         """Replace the BatchNorm running statistics by copies of ``stats`` (the keys of ``running_stats()``)."""
         expected = self.running_stats()
         if not hasattr(stats, "keys") or set(stats) != set(expected):
@@ -278,12 +286,12 @@ class MLP:
             bn.running_mean = np.array(stats[f"running_mean{l}"], dtype=self.dtype)
             bn.running_var = np.array(stats[f"running_var{l}"], dtype=self.dtype)
 
-    def config(self):
+    def config(self) -> dict:
         """The constructor arguments that rebuild this architecture (all but seed and dtype), as a new dict."""
         return dict(sizes=list(self.sizes), activation=self.activation, output=self.output, l2=self.l2,
                     l1=self.l1, dropout=self.dropout, maxout_k=self.maxout_k, batchnorm=self.batchnorm)
 
-    def save(self, path):
+    def save(self, path: str | Path) -> Path:
         """Save architecture, dtype and weights to ``path`` (".npz" is appended when missing); returns the path.
 
         The settings are stored as JSON with plain types; load with ``MLP.load(path)``.
@@ -291,7 +299,7 @@ class MLP:
         return save_model(self, path)
 
     @classmethod
-    def load(cls, path, dtype=None):
+    def load(cls, path: str | Path, dtype: DTypeLike | None = None) -> "MLP":
         """An MLP rebuilt from a file written by ``save`` ("model" finds "model.npz"), in the saved dtype
         (or ``dtype`` when given)."""
         return load_model(cls, path, dtype)

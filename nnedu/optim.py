@@ -12,7 +12,7 @@ class SGD:
     lr: the learning rate eta > 0; momentum: mu in [0, 1). ``step`` updates the arrays of ``params`` in place.
     """
 
-    def __init__(self, lr=0.1, momentum=0.0):
+    def __init__(self, lr: float = 0.1, momentum: float = 0.0):
         self.lr = float(check_positive(lr, "lr"))
         self.momentum = check_nonnegative(momentum, "momentum")
         if self.momentum >= 1:
@@ -44,7 +44,7 @@ class Adam:
     the arrays of ``params`` in place.
     """
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.lr = float(check_positive(lr, "lr"))
         self.beta1, self.beta2 = _check_decay(beta1, "beta1"), _check_decay(beta2, "beta2")
         self.eps = check_nonnegative(eps, "eps")
@@ -72,7 +72,7 @@ class RMSProp:
     no weight decay). ``step`` updates the arrays of ``params`` in place.
     """
 
-    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8):
+    def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8):
         self.lr = float(check_positive(lr, "lr"))
         self.alpha = _check_decay(alpha, "alpha")
         self.eps = check_nonnegative(eps, "eps")

@@ -1,7 +1,12 @@
 """Training, split like CS231n's Solver: ``train_step`` (one mini-batch), ``train_epoch`` (one pass),
 ``MLP.evaluate`` (test-mode loss and accuracy), a ``History`` that records each epoch, an ``EarlyStopping``
 that decides when to stop, and ``fit`` that runs them under a progress bar. Also random restarts."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
 from .checks import check_int, check_seed
@@ -21,7 +26,7 @@ def _check_finite(loss):
         raise DivergenceError(f"the loss became {loss}")
 
 
-def train_step(model, optimizer, X, y):
+def train_step(model: MLP, optimizer, X: ArrayLike, y: ArrayLike) -> float:
     """One step of mini-batch gradient descent on the batch ``(X, y)``: forward, backward, update.
 
     Returns the batch loss (data + penalty) before the step. Raises ``DivergenceError`` (and leaves the
@@ -33,7 +38,8 @@ def train_step(model, optimizer, X, y):
     return loss
 
 
-def train_epoch(model, optimizer, X, y, batch_size, rng):
+def train_epoch(model: MLP, optimizer, X: np.ndarray, y: np.ndarray, batch_size: int,
+                rng: np.random.Generator) -> float:
     """One pass over checked ``(X, y)`` in shuffled mini-batches, one step per batch (``train_step`` without
     re-checking the inputs). Returns the mean of the batch data losses (each before its step, in training
     mode). Raises ``DivergenceError`` when a batch loss is NaN or infinite.
@@ -47,9 +53,11 @@ def train_epoch(model, optimizer, X, y, batch_size, rng):
     return total / X.shape[0]
 
 
-def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=None, momentum=0.0,
-        patience=None, restore_best=True, seed=0, progress=True, desc="training", threads="auto",
-        callbacks=None, eval_train=True, optimizer="sgd"):
+def fit(model: MLP, X: ArrayLike, y: ArrayLike, X_val: ArrayLike | None = None, y_val: ArrayLike | None = None,
+        epochs: int = 100, batch_size: int = 32, lr: float | None = None, momentum: float = 0.0,
+        patience: int | None = None, restore_best: bool = True, seed: int | None = 0, progress: bool = True,
+        desc: str = "training", threads: int | str | None = "auto",
+        callbacks: Callable | Iterable[Callable] | None = None, eval_train: bool = True, optimizer="sgd") -> History:
     """Train ``model`` with mini-batch gradient descent and return a ``History``.
 
     Each epoch visits the training set once in shuffled mini-batches of ``batch_size`` (the
@@ -158,7 +166,7 @@ def _show_early_stop(bar, desc, epoch, best_epoch):
     bar.set_description(f"{desc} (early stop at epoch {epoch}, best {best_epoch})")
 
 
-def accuracy(model, X, y):
+def accuracy(model: MLP, X: ArrayLike, y: ArrayLike) -> float:
     """Fraction of samples whose predicted label equals ``y`` (labels (N,) or a column (N, 1))."""
     if not isinstance(model, MLP):
         return float(np.mean(model.predict(X) == np.asarray(y)))
@@ -168,7 +176,9 @@ def accuracy(model, X, y):
     return float(np.mean(model.labels(model.forward(X)) == y))
 
 
-def random_restarts(make_model, X, y, seeds=(0, 1, 2, 3, 4), progress=True, **fit_kwargs):
+def random_restarts(make_model: Callable[[int], MLP], X: ArrayLike, y: ArrayLike,
+                    seeds: Iterable[int] = (0, 1, 2, 3, 4), progress: bool = True,
+                    **fit_kwargs) -> tuple[MLP, list[dict]]:
     """Train one model per seed and keep the one with the LOWEST TRAINING ERROR, as the lecture
     recommends (for an identity output, where there is no error rate, the lowest training data loss).
 
