@@ -10,7 +10,7 @@ The machine's float32 matrix-multiply rate (numpy's BLAS, N threads, best of two
 in the same run, and nnedu's achieved rate at each size is given as a fraction of it ("% of peak").
 "% matmul" is the time of the step's matrix products alone (same shapes, same threads) over nnedu's
 step time: the share of the step that is BLAS work, 100% being the floor for any numpy implementation.
-nnedu's step is the one ``fit`` runs per mini-batch (``MLP.backprop`` then ``SGD.step``, inputs checked
+nnedu's step is the one ``fit`` runs per mini-batch (``MLP.loss_and_grads`` then ``SGD.step``, inputs checked
 once before the loop); ``nnedu.train.train_step`` adds the input checks of a public entry point.
 """
 import argparse
@@ -56,14 +56,11 @@ def best_time(fn, repeats, min_time=0.2):
 def bench_nnedu(sizes, n, X, y, repeats, threads):
     model = nnedu.MLP(sizes, activation="relu", dtype=np.float32, seed=0)
     opt = nnedu.SGD(lr=1e-3)
-    if not hasattr(model, "backprop"):  # nnedu before the refactor: fit's step was train_step
-        from nnedu.train import train_step
-        with blas_threads(blas_threads_for(sizes, n, threads)):
-            return best_time(lambda: train_step(model, opt, X, y), repeats)
     X, y = model.check_data(X, y)
+    loss_and_grads = getattr(model, "loss_and_grads", None) or model.backprop   # backprop: nnedu before 2026-12
 
     def step():
-        _, grads = model.backprop(X, y)
+        _, grads = loss_and_grads(X, y)
         opt.step(model.params, grads)
     with blas_threads(blas_threads_for(sizes, n, threads)):
         return best_time(step, repeats)

@@ -67,14 +67,30 @@ def check_targets(t, n, n_outputs, name="y", dtype=np.float64):
     return t
 
 
+def check_int(value, name, low=1, high=None, what=None):
+    """An integer (not a bool) with ``low <= value`` (and ``value <= high`` when given), returned as an int.
+
+    Raises TypeError for a non-integer and ValueError for one out of range, naming ``what`` was expected
+    (default: "a positive integer" for low = 1, else the range).
+    """
+    if what is None:
+        what = ("a positive integer" if low == 1 and high is None else
+                f"an integer >= {low}" if high is None else f"an integer in {low}..{high}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected {what}, got {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name}: expected {what}, got {value!r}")
+    return int(value)
+
+
 def check_positive(value, name, integer=False):
-    """A finite number > 0 (an int when ``integer``)."""
-    kind = numbers.Integral if integer else numbers.Real
-    what = "integer" if integer else "number"
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(f"{name}: expected a positive {what}, got {value!r}")
+    """A finite number > 0 (an int when ``integer``: see ``check_int``)."""
+    if integer:
+        return check_int(value, name)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a positive number, got {value!r}")
     if not (value > 0 and np.isfinite(value)):
-        raise ValueError(f"{name}: expected a positive {what}, got {value!r}")
+        raise ValueError(f"{name}: expected a positive number, got {value!r}")
     return value
 
 

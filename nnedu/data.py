@@ -1,21 +1,24 @@
 """Data sets used in the course (all generated or bundled with scikit-learn: nothing downloads),
 and the usual preparation: splits, standardization, one-hot labels, mini-batches, k-fold indices."""
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
-from sklearn import datasets
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from numpy.typing import ArrayLike
 
-from .checks import check_nonnegative, check_positive, check_X
+from .checks import check_int, check_nonnegative, check_X
 
 
-def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
+def spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
+           seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """CS231n's spiral: class j's points at radius r in [0, 1] and angle t = 4j + 4r + noise.
 
     Returns X (n_per_class * n_classes, 2) float64 and y (N,) int64 labels 0..n_classes-1.
     """
-    check_positive(n_per_class, "n_per_class", integer=True)
-    check_positive(n_classes, "n_classes", integer=True)
+    check_int(n_per_class, "n_per_class")
+    check_int(n_classes, "n_classes")
     check_nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     X = np.zeros((n_per_class * n_classes, 2))
@@ -29,42 +32,48 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0):
     return X, y
 
 
-def moons(n_samples=200, noise=0.2, seed=0):
+def moons(n_samples: int = 200, noise: float = 0.2, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (scikit-learn's ``make_moons``): X (N, 2), y (N,) in {0, 1}."""
-    check_positive(n_samples, "n_samples", integer=True)
+    check_int(n_samples, "n_samples")
     check_nonnegative(noise, "noise")
+    from sklearn import datasets  # scikit-learn is imported only when a data set needs it (import nnedu stays fast)
     X, y = datasets.make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     return X, y.astype(np.int64)
 
 
-def circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
+def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5,
+            seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
     """A circle inside another (scikit-learn's ``make_circles``): X (N, 2), y (N,) in {0, 1}."""
-    check_positive(n_samples, "n_samples", integer=True)
+    check_int(n_samples, "n_samples")
     check_nonnegative(noise, "noise")
     if not 0 < factor < 1:
         raise ValueError(f"factor: expected the inner circle's relative radius in (0, 1), got {factor!r}")
+    from sklearn import datasets
     X, y = datasets.make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
     return X, y.astype(np.int64)
 
 
-def digits(classes=None):
+def digits(classes: int | Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's bundled 8x8 handwritten digits: X (1797, 64) with pixels scaled to [0, 1], y (1797,).
 
     ``classes`` (e.g. ``[0, 1, 2, 3, 4]``) keeps only those digits (labels unchanged).
     """
+    from sklearn import datasets
     d = datasets.load_digits()
     X, y = d.data / 16.0, d.target.astype(np.int64)
     if classes is not None:
         classes = list(classes) if not isinstance(classes, (int, np.integer)) else [classes]
-        if not classes or not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) and 0 <= c <= 9
-                                  for c in classes):
+        if not classes:
             raise ValueError(f"classes: expected digits among 0..9, got {classes!r}")
+        for i, c in enumerate(classes):
+            check_int(c, f"classes[{i}]", low=0, high=9, what="a digit among 0..9")
         keep = np.isin(y, classes)
         X, y = X[keep], y[keep]
     return X, y
 
 
-def split(X, y, val=0.0, test=0.25, seed=0, stratify=None):
+def split(X: ArrayLike, y: ArrayLike, val: float = 0.0, test: float = 0.25, seed: int | None = 0,
+          stratify: bool | None = None) -> tuple[np.ndarray, ...]:
     """Shuffle and split into train / validation / test parts (fractions of the whole set).
 
     Returns ``(X_train, y_train, X_test, y_test)`` when ``val == 0`` and
@@ -100,6 +109,7 @@ def _split(X, y, fraction, seed, stratify):
             raise ValueError(f"stratify: cannot keep every class in every part ({len(counts)} classes, the "
                              f"smallest with {counts.min()} samples, {len(y)} samples in all); "
                              f"pass stratify=False or use more data")
+    from sklearn.model_selection import train_test_split
     X_a, X_b, y_a, y_b = train_test_split(X, y, test_size=fraction, random_state=seed,
                                           stratify=y if stratify else None)
     return X_a, y_a, X_b, y_b
@@ -127,9 +137,9 @@ class Standardizer:
         return self.fit(X).transform(X)
 
 
-def one_hot(y, n_classes):
+def one_hot(y: ArrayLike, n_classes: int) -> np.ndarray:
     """(N,) integer labels -> (N, n_classes) matrix of 0s with a 1 at each label."""
-    check_positive(n_classes, "n_classes", integer=True)
+    check_int(n_classes, "n_classes")
     y = np.asarray(y)
     if y.ndim != 1 or y.dtype.kind not in "biu" or (y.size and (y.min() < 0 or y.max() >= n_classes)):
         raise ValueError(f"y: expected a 1-D array of integer labels in 0..{n_classes - 1}")
@@ -138,12 +148,13 @@ def one_hot(y, n_classes):
     return out
 
 
-def minibatches(X, y, batch_size, shuffle=True, rng=None):
+def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True,
+                rng: np.random.Generator | None = None):
     """Yield ``(X_batch, y_batch)`` covering the data once (one epoch); the last batch may be smaller.
 
     Shuffled with ``rng`` (a numpy Generator or a seed) when ``shuffle``.
     """
-    check_positive(batch_size, "batch_size", integer=True)
+    check_int(batch_size, "batch_size")
     n = X.shape[0]
     if len(y) != n:
         raise ValueError(f"y: expected {n} rows to match X, got {len(y)}")
@@ -153,16 +164,19 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None):
         yield X[idx], y[idx]
 
 
-def kfold(n_samples, k=5, seed=0, y=None):
+def kfold(n_samples: int, k: int = 5, seed: int | None = 0,
+          y: ArrayLike | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Indices ``[(train_idx, val_idx), ...]`` of k folds (stratified by ``y`` when given)."""
-    check_positive(n_samples, "n_samples", integer=True)
-    check_positive(k, "k", integer=True)
+    check_int(n_samples, "n_samples")
+    check_int(k, "k")
     if y is not None and len(y) != n_samples:
         raise ValueError(f"y: expected {n_samples} labels to match n_samples, got {len(y)}")
     if k < 2 or k > n_samples:
         raise ValueError(f"k: expected 2 <= k <= n_samples={n_samples}, got {k}")
     if y is not None:
+        from sklearn.model_selection import StratifiedKFold
         folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n_samples), y)
     else:
+        from sklearn.model_selection import KFold
         folds = KFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(n_samples))
     return list(folds)

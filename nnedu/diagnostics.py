@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import check_int
+
 SATURATING = ("tanh", "sigmoid")
 HIDDEN_STATS = ("act_mean", "act_std", "saturated", "dead")
 LAYER_STATS = ("learning_speed", "grad_W_std", "grad_W_norm", "W_norm", "update_ratio")
@@ -80,7 +82,7 @@ def _dropout_generators(model):
 
 def hidden_outputs(model, X):
     """``[z_1, ..., z_{L-1}]``: every hidden layer's outputs in test mode (no dropout), each (N, H_l)."""
-    return [model.forward(X, train=False, upto=l) for l in range(1, model.n_layers)]
+    return model.hidden(X)
 
 
 @dataclass
@@ -193,9 +195,8 @@ class Recorder:
     """
 
     def __init__(self, X, y, lr=None, every=1, threshold=0.97):
-        if not isinstance(every, (int, np.integer)) or isinstance(every, bool) or every < 1:
-            raise ValueError(f"every: expected a positive integer number of epochs, got {every!r}")
-        self.X, self.y, self.lr, self.every, self.threshold = X, y, lr, int(every), _check_threshold(threshold)
+        every = check_int(every, "every", what="a positive integer number of epochs")
+        self.X, self.y, self.lr, self.every, self.threshold = X, y, lr, every, _check_threshold(threshold)
         self.epochs, self.loss, self._rows = [], [], {k: [] for k in HIDDEN_STATS + LAYER_STATS}
 
     def __call__(self, model, history, epoch):
@@ -234,10 +235,8 @@ def lr_range_test(model, X, y, lr_min=1e-4, lr_max=10.0, steps=100, batch_size=3
     from .optim import SGD
     if not (0 < lr_min < lr_max):
         raise ValueError(f"lr_min, lr_max: expected 0 < lr_min < lr_max, got {lr_min!r}, {lr_max!r}")
-    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 2:
-        raise ValueError(f"steps: expected an integer >= 2, got {steps!r}")
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
+    check_int(steps, "steps", low=2)
+    check_int(batch_size, "batch_size")
     net = MLP(dtype=model.dtype, seed=0, **model.config())
     net.set_params(model.get_params())
     X, y = np.asarray(X), np.asarray(y)

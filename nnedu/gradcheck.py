@@ -1,8 +1,11 @@
 """Numerical gradients by central differences, to check backpropagation."""
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def rel_error(x, y):
+def rel_error(x: ArrayLike, y: ArrayLike) -> float:
     """Relative error ``||x - y|| / (||x|| + ||y||)`` of two arrays (0 when both are 0).
 
     Below about 1e-7 in float64 the two agree to rounding; a value near 1 means they have nothing
@@ -44,7 +47,7 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     return numerical_gradient(lambda: float(np.sum(f(x) * dout)), x, h)
 
 
-def check_model_gradients(model, X, y, h=1e-5):
+def check_model_gradients(model, X: ArrayLike, y: ArrayLike, h: float = 1e-5) -> dict[str, float]:
     """``{name: rel_error(analytic, numerical)}`` for every parameter of ``model``.
 
     Dropout must be off (its mask would change between evaluations). The check runs in float64: a

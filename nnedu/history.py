@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import check_positive
+from .checks import check_int
 
 
 @dataclass
@@ -66,7 +66,7 @@ class EarlyStopping:
     """
 
     def __init__(self, patience, restore_best=True):
-        self.patience = check_positive(patience, "patience", integer=True)
+        self.patience = check_int(patience, "patience")
         self.restore_best = bool(restore_best)
         self.best_loss, self.best_epoch, self.best_params, self.best_stats = np.inf, 0, None, None
 

@@ -9,6 +9,7 @@ scikit-learn (nothing downloads), the digits as 8x8 images, area resizing, and a
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .checks import check_int
 from .data import digits
 
 PHOTOS = ("china.jpg", "flower.jpg")
@@ -32,9 +33,10 @@ def resize(image, shape):
     image = image.astype(np.float64)
     if image.ndim not in (2, 3) or 0 in image.shape:
         raise ValueError(f"image: expected an (H, W) or (H, W, C) array, got shape {image.shape}")
-    if (not isinstance(shape, (tuple, list)) or len(shape) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0
-                                   for s in shape)):
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
         raise ValueError(f"shape: expected two positive integers (h, w), got {shape!r}")
+    for i, s in enumerate(shape):
+        check_int(s, f"shape[{i}]")
     rows, cols = _area_matrix(image.shape[0], shape[0]), _area_matrix(image.shape[1], shape[1])
     return np.einsum("ih,hw...,jw->ij...", rows, image, cols, optimize=True)
 
@@ -67,8 +69,7 @@ def show_images(images, titles=None, cols=8, size=1.4, cmap="gray", suptitle=Non
     if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 3) or images.shape[0] == 0:
         raise ValueError(f"images: expected a batch (N, H, W) or (N, H, W, 3), got shape {images.shape}")
     n = images.shape[0]
-    if isinstance(cols, bool) or not isinstance(cols, (int, np.integer)) or cols < 1:
-        raise ValueError(f"cols: expected a positive number of columns, got {cols!r}")
+    check_int(cols, "cols", what="a positive number of columns")
     if titles is not None and len(titles) != n:
         raise ValueError(f"titles: expected {n} titles (one per image), got {len(titles)}")
     cols = max(1, min(cols, n))

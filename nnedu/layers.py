@@ -12,27 +12,30 @@ the matrix form of ``a_j = sum_i w_ji z_i + w_j0``.
 """
 import numpy as np
 
+from .checks import check_int, check_probability
+
+
+def sigmoid(a):
+    """``1 / (1 + exp(-a))``, written so that exp is only ever taken of a non-positive number (no overflow)."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
 
 class Linear:
     """Affine layer: ``a = z @ W + b``, i.e. ``a_j = sum_i w_ji z_i + w_j0``.
 
-    forward(z, W, b): z (N, D), W (D, H), b (H,) -> a (N, H); b None: ``a = z @ W`` (no bias, for a layer
-        followed by ``BatchNorm``, whose beta is the bias)
+    forward(z, W, b): z (N, D), W (D, H), b (H,) -> a (N, H); b = 0 for a layer without bias (one followed by
+        ``BatchNorm``, whose beta is the bias)
     backward(delta): delta = dE/da (N, H) -> (dE/dz (N, D), dE/dW (D, H), dE/db (H,)),
-        with dE/dw_ji = delta_j z_i summed over the batch and dE/dz_i = sum_j w_ji delta_j.
-        ``need_dz=False`` skips dE/dz (returned as None): the first layer's inputs are data.
+        with dE/dz_i = sum_j w_ji delta_j and dE/dw_ji = delta_j z_i summed over the batch.
     """
 
     def forward(self, z, W, b):
         self.z, self.W = z, W
-        a = z @ W
-        if b is not None:
-            a += b
-        return a
+        return z @ W + b
 
-    def backward(self, delta, need_dz=True):
-        dz = delta @ self.W.T if need_dz else None
-        return dz, self.z.T @ delta, delta.sum(axis=0)
+    def backward(self, delta):
+        return delta @ self.W.T, self.z.T @ delta, delta.sum(axis=0)
 
     @staticmethod
     def init(fan_in, fan_out, activation, rng, dtype=np.float64):
@@ -47,6 +50,14 @@ class Linear:
         return W.astype(dtype), np.zeros(fan_out, dtype=dtype)
 
 
+class InputLinear(Linear):
+    """The first layer's ``Linear``: its inputs z = x are data, so its backward pass skips dE/dz (returns None
+    in its place) and saves the largest matrix product of many networks' backward pass."""
+
+    def backward(self, delta):
+        return None, self.z.T @ delta, delta.sum(axis=0)
+
+
 class Sigmoid:
     """Logistic sigmoid: ``h(a) = 1 / (1 + exp(-a))``, ``h'(a) = h(a) (1 - h(a))``.
 
@@ -54,9 +65,7 @@ class Sigmoid:
     """
 
     def forward(self, a):
-        # Stable for large |a|: exp is only ever taken of a non-positive number.
-        e = np.exp(-np.abs(a))
-        self.z = np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        self.z = sigmoid(a)
         return self.z
 
     def backward(self, dz):
@@ -123,14 +132,10 @@ class Maxout:
     """
 
     def __init__(self, k=2):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k: expected a positive integer number of pieces, got {k!r}")
-        self.k = k
+        self.k = check_int(k, "k", what="a positive integer number of pieces")
 
     def forward(self, a):
         N, Hk = a.shape
-        if Hk % self.k:
-            raise ValueError(f"Maxout: expected a number of columns divisible by k={self.k}, got {Hk}")
         pieces = a.reshape(N, Hk // self.k, self.k)
         self.argmax = pieces.argmax(axis=2)
         self.shape = a.shape
@@ -154,9 +159,7 @@ class Dropout:
     """
 
     def __init__(self, p, rng=None):
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"dropout: expected a drop probability p in [0, 1), got {p}")
-        self.p = p
+        self.p = check_probability(p, "dropout")
         self.rng = rng if rng is not None else np.random.default_rng(0)
         self.scaled_mask = None
 

@@ -11,31 +11,37 @@ Contract (other parts of the course rely on it)::
     labels = model.predict(X)
 
 Layers are numbered 1..L as in the lecture: layer l has the weights ``W_l``, ``b_l`` (``params["Wl"]``),
-its affine part ``linears[l]``, and (l < L) its nonlinearity ``hidden[l]`` and dropout ``dropouts[l]``.
+its affine part ``linears[l]``, and (l < L) its nonlinearity ``h[l]`` and dropout ``dropouts[l]``.
 With ``batchnorm=True`` each hidden layer l normalizes its activations a_l over the batch before the
 nonlinearity (``batchnorms[l]``, learnable ``gamma_l``, ``beta_l`` in ``params["gammal"]``, ``params["betal"]``);
 such a layer has no bias b_l (BatchNorm subtracts the batch mean, which would cancel it: beta_l is the bias).
 With ``activation="maxout"`` each hidden layer l has ``k * H_l`` linear units (``W_l`` has shape
 (H_{l-1}, k * H_l)) whose groups of k consecutive columns are max-pooled to H_l outputs.
 """
-import numpy as np
+from __future__ import annotations
 
-from .checks import check_labels, check_nonnegative, check_probability, check_seed, check_targets, check_X
-from .layers import BatchNorm, Dropout, Linear, make_activation
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from .checks import check_int, check_labels, check_nonnegative, check_probability, check_seed, check_targets, check_X
+from .layers import BatchNorm, Dropout, InputLinear, Linear, make_activation
 from .losses import LOSSES, sigmoid, softmax
 from .serialize import load_model, save_model
 
 OUTPUTS = tuple(LOSSES)
+EVAL_CHUNK = 4096  # rows per forward pass when evaluating a whole data set
 
 
 def _check_sizes(sizes):
     if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
         sizes = sizes.tolist()
     sizes = list(sizes) if isinstance(sizes, (list, tuple, range)) else sizes
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in sizes)):
+    if not isinstance(sizes, list) or len(sizes) < 2:
         raise ValueError(f"sizes: expected a list of at least two positive integers [D, H1, ..., C], got {sizes!r}")
-    return [int(s) for s in sizes]
+    return [check_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
 
 
 class MLP:
@@ -54,11 +60,11 @@ class MLP:
             need N >= 2.
     """
 
-    def __init__(self, sizes, activation="tanh", output="softmax", l2=0.0, l1=0.0, dropout=0.0,
-                 seed=0, dtype=np.float64, maxout_k=2, batchnorm=False):
+    def __init__(self, sizes: Sequence[int], activation: str = "tanh", output: str = "softmax", l2: float = 0.0,
+                 l1: float = 0.0, dropout: float = 0.0, seed: int | None = 0, dtype: DTypeLike = np.float64,
+                 maxout_k: int = 2, batchnorm: bool = False):
         sizes = _check_sizes(sizes)
-        if isinstance(maxout_k, bool) or not isinstance(maxout_k, (int, np.integer)) or maxout_k < 2:
-            raise ValueError(f"maxout_k: expected an integer >= 2 (pieces per maxout unit), got {maxout_k!r}")
+        maxout_k = check_int(maxout_k, "maxout_k", low=2, what="an integer >= 2 (pieces per maxout unit)")
         make_activation(activation)  # validates the name
         if not isinstance(output, str) or output not in LOSSES:
             raise ValueError(f"output: expected one of {list(OUTPUTS)}, got {output!r}")
@@ -94,8 +100,8 @@ class MLP:
                 self.params[f"W{l}"], self.params[f"b{l}"] = W, b
 
         drop_rng = np.random.default_rng([self.seed, 1])  # masks: seeded, independent of the init stream
-        self.linears = {l: Linear() for l in range(1, L + 1)}
-        self.hidden = {l: make_activation(activation, self.maxout_k) for l in range(1, L)}
+        self.linears = {l: InputLinear() if l == 1 else Linear() for l in range(1, L + 1)}
+        self.h = {l: make_activation(activation, self.maxout_k) for l in range(1, L)}
         self.dropouts = {l: Dropout(self.dropout, drop_rng) for l in range(1, L)}
         self.batchnorms = {l: BatchNorm(self.params[f"beta{l}"].shape[0], dtype=dtype)
                            for l in range(1, L)} if self.batchnorm else {}
@@ -105,47 +111,37 @@ class MLP:
                 f"l1={self.l1}, dropout={self.dropout}, dtype={self.dtype.name}"
                 + (", batchnorm=True)" if self.batchnorm else ")"))
 
-    # -- forward and backward (no input checks: the public methods below check once) --------------
-    def forward(self, X, train=False, upto=None):
-        """``z_0 = x``; ``a_l = z_{l-1} W_l + b_l``; ``z_l = h(a_l)`` (then dropout in training) for l < L.
-
-        Returns the scores ``a_L`` (N, C), before the output nonlinearity. ``upto=l`` stops at layer l:
-        hidden layer l's output ``z_l`` (after h, before dropout) for l < L, the scores for l = L.
-        """
+    # -- the maths: forward, backward, loss and gradients (inputs already checked) ---------------------
+    def forward(self, X, train=False):
+        """``z_0 = x``; for each hidden layer l < L: ``a_l = z_{l-1} W_l + b_l``, ``z_l = h(a_l)`` (then dropout
+        when training). Returns the scores ``a_L = z_{L-1} W_L + b_L`` (N, C), before the output nonlinearity."""
         L = self.n_layers
-        if upto is not None and (isinstance(upto, bool) or not isinstance(upto, (int, np.integer))
-                                 or not 1 <= upto <= L):
-            raise ValueError(f"upto: expected a layer number 1..{L} or None, got {upto!r}")
         z = X
-        for l in range(1, (upto or L) + 1):
-            a = self.linears[l].forward(z, self.params[f"W{l}"], self.params.get(f"b{l}"))
-            if l == L:
-                return a
+        for l in range(1, L):
+            a = self.linears[l].forward(z, self.params[f"W{l}"], self.params.get(f"b{l}", 0.0))
             if self.batchnorm:
                 a = self.batchnorms[l].forward(a, self.params[f"gamma{l}"], self.params[f"beta{l}"], train)
-            z = self.hidden[l].forward(a)
-            if l == upto:
-                return z
-            z = self.dropouts[l].forward(z, train=train)
+            z = self.dropouts[l].forward(self.h[l].forward(a), train)
+        return self.linears[L].forward(z, self.params[f"W{L}"], self.params[f"b{L}"])
 
     def backward(self, delta):
-        """Backpropagate the output error ``delta = dE/da_L`` and return the data-term gradients.
+        """Backpropagate the output errors ``delta = dE/da_L`` (N, C); returns the data term's gradients.
 
-        For l = L down to 1: ``dE/dW_l = z_{l-1}^T delta``, ``dE/db_l = sum_n delta``, then the error of
-        the layer below ``delta_j = h'(a_j) sum_k w_kj delta_k`` (through dropout's mask when it is on).
+        For l = L down to 1: ``dE/dW_l = z_{l-1}^T delta``, ``dE/db_l = sum_n delta``, then the errors of
+        the layer below, ``delta_j = h'(a_j) sum_k w_kj delta_k`` (through dropout's mask when it is on).
         """
         grads = {}
         for l in range(self.n_layers, 0, -1):
-            dz, grads[f"W{l}"], db = self.linears[l].backward(delta, need_dz=l > 1)
+            dz, grads[f"W{l}"], db = self.linears[l].backward(delta)
             if f"b{l}" in self.params:
                 grads[f"b{l}"] = db
             if l > 1:
-                delta = self.hidden[l - 1].backward(self.dropouts[l - 1].backward(dz))
+                delta = self.h[l - 1].backward(self.dropouts[l - 1].backward(dz))
                 if self.batchnorm:
                     delta, grads[f"gamma{l - 1}"], grads[f"beta{l - 1}"] = self.batchnorms[l - 1].backward(delta)
         return grads
 
-    def penalty(self):
+    def penalty(self) -> float:
         """Regularization term ``0.5 * l2 * sum W**2 + l1 * sum |W|`` over the weight matrices W_1..W_L."""
         total = 0.0
         for l in range(1, self.n_layers + 1):
@@ -154,12 +150,12 @@ class MLP:
             total += self.l1 * np.sum(np.abs(W)) if self.l1 else 0.0
         return float(total)
 
-    def backprop(self, X, y):
-        """Training mode on checked inputs (see ``check_data``): ``(data loss, grads)``.
+    def loss_and_grads(self, X, y):
+        """One training pass (dropout on) over checked ``(X, y)``: forward, the loss and its delta, backward.
 
-        The data loss is the batch mean of the per-sample loss, without penalties; ``grads`` are the
-        gradients of the whole objective, data loss + penalties: ``l2 * W + l1 * sign(W)`` is added to
-        each ``dE/dW_l``. ``loss(X, y)`` is this with input checks and the penalty added to the loss.
+        Returns ``(data loss, grads)``: the data loss is the batch mean of the per-sample loss (the penalty
+        is ``penalty()``); ``grads`` are the gradients of the whole objective, ``l2 * W + l1 * sign(W)``
+        added to each ``dE/dW_l``. ``loss(X, y)`` is this behind the input checks, penalty added to the loss.
         """
         data_loss, delta = LOSSES[self.output](self.forward(X, train=True), y)
         grads = self.backward(delta)
@@ -171,8 +167,9 @@ class MLP:
                 dW += self.l1 * np.sign(W)
         return float(data_loss), grads
 
-    # -- the public edge: checks once, then the maths above ----------------------------------------
-    def check_data(self, X, y=None, x_name="X", y_name="y"):
+    # -- the public edge: inputs checked once, then the maths above -------------------------------
+    def check_data(self, X: ArrayLike, y: ArrayLike | None = None, x_name: str = "X",
+                   y_name: str = "y") -> tuple[np.ndarray, np.ndarray | None]:
         """``(X, y)`` checked and converted for this model (``y`` may be None); raises ValueError/TypeError
         naming the argument. X: (N, D) finite reals; y: labels (N,) for softmax/sigmoid, targets (N, C)."""
         X = check_X(X, self.sizes[0], name=x_name, dtype=self.dtype)
@@ -183,7 +180,7 @@ class MLP:
             return X, check_targets(y, n, self.sizes[-1], name=y_name, dtype=self.dtype)
         return X, check_labels(y, n, 2 if self.output == "sigmoid" else self.sizes[-1], name=y_name)
 
-    def loss(self, X, y=None):
+    def loss(self, X: ArrayLike, y: ArrayLike | None = None) -> np.ndarray | tuple[float, dict[str, np.ndarray]]:
         """Test mode (``y`` None): scores (N, C). Training mode: ``(loss, grads)``.
 
         Training mode turns dropout on; the loss includes the penalties and the gradients include
@@ -195,48 +192,57 @@ class MLP:
         if self.batchnorm and X.shape[0] < 2:
             raise ValueError(f"X: batchnorm needs at least 2 samples in training mode (a batch mean and variance), "
                              f"got shape {X.shape}")
-        data_loss, grads = self.backprop(X, y)
+        data_loss, grads = self.loss_and_grads(X, y)
         return data_loss + self.penalty(), grads
 
-    def evaluate(self, X, y):
+    def hidden(self, X: ArrayLike) -> list[np.ndarray]:
+        """``[z_1, ..., z_{L-1}]``: every hidden layer's outputs ``z_l = h(a_l)`` (N, H_l) in test mode (no
+        dropout), from ONE forward pass (each layer's ``Linear`` keeps its input z_{l-1})."""
+        X, _ = self.check_data(X)
+        self.forward(X, train=False)
+        return [self.linears[l].z for l in range(2, self.n_layers + 1)]
+
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
         """``(data loss, accuracy)`` in test mode (no dropout); accuracy is NaN for an identity output.
 
         The loss is the DATA loss, the mean per-sample loss without penalties (what estimates how well
-        the network generalizes); the training objective is ``data loss + model.penalty()``.
+        the network generalizes); the training objective is ``data loss + model.penalty()``. Large sets
+        are evaluated in chunks of ``EVAL_CHUNK`` rows (which bounds the memory).
         """
         X, y = self.check_data(X, y)
-        return self.scores_loss_acc(self.forward(X, train=False), y)
-
-    def scores_loss_acc(self, scores, y):
-        """``(data loss, accuracy)`` of already computed test-mode scores for checked ``y``."""
-        data_loss, _ = LOSSES[self.output](scores, y)
-        acc = np.nan if self.output == "identity" else float(np.mean(self.labels(scores) == y))
-        return float(data_loss), acc
+        parts = []
+        for i in range(0, X.shape[0], EVAL_CHUNK):
+            scores, y_part = self.forward(X[i:i + EVAL_CHUNK]), y[i:i + EVAL_CHUNK]
+            acc = np.nan if self.output == "identity" else float(np.mean(self.labels(scores) == y_part))
+            parts.append((float(LOSSES[self.output](scores, y_part)[0]), acc, len(y_part)))
+        if len(parts) == 1:
+            return parts[0][:2]
+        return tuple(float(sum(p[j] * p[2] for p in parts) / X.shape[0]) for j in (0, 1))
 
     # -- predictions ----------------------------------------------------------------------------
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Output nonlinearity applied to the scores: softmax probabilities (N, C), sigmoid (N, 1) or identity."""
         scores = self.loss(X)
         if self.output == "softmax":
             return softmax(scores)
         return sigmoid(scores) if self.output == "sigmoid" else scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class labels (N,) for softmax and sigmoid outputs; the outputs (N, C) for an identity output."""
         scores = self.loss(X)
         return scores if self.output == "identity" else self.labels(scores)
 
-    def labels(self, scores):
+    def labels(self, scores: np.ndarray) -> np.ndarray:
         """Class labels (N,) of scores (N, C): argmax for softmax, ``score > 0`` (p > 1/2) for sigmoid."""
         return (scores[:, 0] > 0).astype(np.int64) if self.output == "sigmoid" else scores.argmax(axis=1)
 
     # -- weights --------------------------------------------------------------------------------
-    def get_params(self):
+    def get_params(self) -> dict[str, np.ndarray]:
         """A copy of the parameters (to restore later with ``set_params``); BatchNorm's running statistics
         are not parameters: see ``running_stats``."""
         return {k: v.copy() for k, v in self.params.items()}
 
-    def set_params(self, params):
+    def set_params(self, params: dict[str, ArrayLike]) -> None:
         """Replace the parameters by copies of ``params``: the same keys, shapes, finite real values."""
         if not hasattr(params, "keys"):
             raise TypeError(f"params: expected a dict like model.params, got {type(params).__name__}")
@@ -256,7 +262,7 @@ class MLP:
                 raise ValueError(f"params[{k!r}]: expected finite values, found NaN or infinity")
         self.params = new
 
-    def running_stats(self):
+    def running_stats(self) -> dict[str, np.ndarray]:
         """Copies of the BatchNorm running statistics, ``{"running_mean1": (H1,), "running_var1": (H1,), ...}``
         (empty without batchnorm); restore them with ``set_running_stats``."""
         stats = {}
@@ -264,7 +270,7 @@ class MLP:
             stats[f"running_mean{l}"], stats[f"running_var{l}"] = bn.running_mean.copy(), bn.running_var.copy()
         return stats
 
-    def set_running_stats(self, stats):
+    def set_running_stats(self, stats: dict[str, ArrayLike]) -> None:
         """Replace the BatchNorm running statistics by copies of ``stats`` (the keys of ``running_stats()``)."""
         expected = self.running_stats()
         if not hasattr(stats, "keys") or set(stats) != set(expected):
@@ -280,12 +286,12 @@ class MLP:
             bn.running_mean = np.array(stats[f"running_mean{l}"], dtype=self.dtype)
             bn.running_var = np.array(stats[f"running_var{l}"], dtype=self.dtype)
 
-    def config(self):
+    def config(self) -> dict:
         """The constructor arguments that rebuild this architecture (all but seed and dtype), as a new dict."""
         return dict(sizes=list(self.sizes), activation=self.activation, output=self.output, l2=self.l2,
                     l1=self.l1, dropout=self.dropout, maxout_k=self.maxout_k, batchnorm=self.batchnorm)
 
-    def save(self, path):
+    def save(self, path: str | Path) -> Path:
         """Save architecture, dtype and weights to ``path`` (".npz" is appended when missing); returns the path.
 
         The settings are stored as JSON with plain types; load with ``MLP.load(path)``.
@@ -293,7 +299,7 @@ class MLP:
         return save_model(self, path)
 
     @classmethod
-    def load(cls, path, dtype=None):
+    def load(cls, path: str | Path, dtype: DTypeLike | None = None) -> "MLP":
         """An MLP rebuilt from a file written by ``save`` ("model" finds "model.npz"), in the saved dtype
         (or ``dtype`` when given)."""
         return load_model(cls, path, dtype)

@@ -9,32 +9,23 @@ from .checks import check_nonnegative, check_positive
 class SGD:
     """``v <- mu v - eta dL/dw;  w <- w + v`` (plain gradient descent ``w <- w - eta dL/dw`` when mu = 0).
 
-    lr: the learning rate eta > 0; momentum: mu in [0, 1). ``step`` updates the arrays of ``params``
-    in place (``eta * g`` goes into a buffer kept per parameter, so a step allocates nothing).
+    lr: the learning rate eta > 0; momentum: mu in [0, 1). ``step`` updates the arrays of ``params`` in place.
     """
 
-    def __init__(self, lr=0.1, momentum=0.0):
+    def __init__(self, lr: float = 0.1, momentum: float = 0.0):
         self.lr = float(check_positive(lr, "lr"))
         self.momentum = check_nonnegative(momentum, "momentum")
         if self.momentum >= 1:
             raise ValueError(f"momentum: expected a number in [0, 1), got {momentum!r}")
-        self.velocity, self.buffer = {}, {}
+        self.velocity = {}
 
     def step(self, params, grads):
-        for k, g in grads.items():
-            w = params[k]
-            if self.buffer.get(k) is None or self.buffer[k].shape != w.shape or self.buffer[k].dtype != w.dtype:
-                self.buffer[k] = np.empty_like(w)
-            step = np.multiply(g, self.lr, out=self.buffer[k])     # eta g
-            if not self.momentum:
-                w -= step                                           # w <- w - eta g
-                continue
-            v = self.velocity.get(k)
-            if v is None:
-                v = self.velocity[k] = np.zeros_like(w)
-            v *= self.momentum                                      # v <- mu v - eta g
-            v -= step
-            w += v                                                  # w <- w + v
+        for k, dW in grads.items():
+            if self.momentum:
+                v = self.velocity[k] = self.momentum * self.velocity.get(k, 0.0) - self.lr * dW
+                params[k] += v
+            else:
+                params[k] -= self.lr * dW
 
 
 class Adam:
@@ -53,7 +44,7 @@ class Adam:
     the arrays of ``params`` in place.
     """
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.lr = float(check_positive(lr, "lr"))
         self.beta1, self.beta2 = _check_decay(beta1, "beta1"), _check_decay(beta2, "beta2")
         self.eps = check_nonnegative(eps, "eps")
@@ -81,7 +72,7 @@ class RMSProp:
     no weight decay). ``step`` updates the arrays of ``params`` in place.
     """
 
-    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8):
+    def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8):
         self.lr = float(check_positive(lr, "lr"))
         self.alpha = _check_decay(alpha, "alpha")
         self.eps = check_nonnegative(eps, "eps")

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
+from .checks import check_int
 from .layers import make_activation
 
 CLASS_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -80,10 +81,8 @@ def plot_weight_images(W, image_shape=(8, 8), n=16, cols=8, fig=None, title=None
     if W.ndim != 2 or W.shape[0] != int(np.prod(image_shape)):
         raise ValueError(f"W: expected shape ({int(np.prod(image_shape))}, H) for images of {image_shape}, "
                          f"got {W.shape}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n: expected a positive number of units to show, got {n!r}")
-    if isinstance(cols, bool) or not isinstance(cols, (int, np.integer)) or cols < 1:
-        raise ValueError(f"cols: expected a positive number of columns, got {cols!r}")
+    check_int(n, "n", what="a positive number of units to show")
+    check_int(cols, "cols", what="a positive number of columns")
     n = min(n, W.shape[1])
     rows = int(np.ceil(n / cols))
     fig = fig or plt.figure(figsize=(1.2 * cols, 1.3 * rows))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_X
+from .checks import check_int, check_X
 from .data import digits, split
 from .network import MLP
 from .serialize import save_model
@@ -59,8 +59,7 @@ def shift_augment(X, y, max_shift=1, side=8):
     Returns ``(X_aug, y_aug)`` with ``(2 * max_shift + 1) ** 2`` copies of the data (shift (0, 0) first).
     """
     X = check_X(X, side * side)
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or not 0 <= max_shift < side:
-        raise ValueError(f"max_shift: expected an integer in 0..{side - 1}, got {max_shift!r}")
+    check_int(max_shift, "max_shift", low=0, high=side - 1)
     imgs = X.reshape(-1, side, side)
     shifts = [(0, 0)] + [(dr, dc) for dr in range(-max_shift, max_shift + 1)
                          for dc in range(-max_shift, max_shift + 1) if (dr, dc) != (0, 0)]
@@ -107,20 +106,18 @@ def hidden_features(model, X, layer=-1):
     for inputs ``X``, in test mode (no dropout): ``z_l = h(z_{l-1} W_l + b_l)``, ``z_0 = x``."""
     _check_model(model)
     n_hidden = model.n_layers - 1
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not (
-            1 <= layer <= n_hidden or -n_hidden <= layer <= -1):
-        raise ValueError(f"layer: expected a hidden layer 1..{n_hidden} or -1..-{n_hidden}, got {layer!r}")
-    layer = layer if layer > 0 else n_hidden + 1 + layer
-    X, _ = model.check_data(X)
-    return model.forward(X, upto=layer)
+    what = f"a hidden layer 1..{n_hidden} or -1..-{n_hidden}"
+    layer = check_int(layer, "layer", low=-n_hidden, high=n_hidden, what=what)
+    if layer == 0:
+        raise ValueError(f"layer: expected {what}, got 0")
+    return model.hidden(X)[layer - 1 if layer > 0 else layer]
 
 
 def new_head(model, n_classes, seed=0):
     """A new MLP with ``model``'s hidden layers (weights copied) and a freshly initialised last layer
     with ``n_classes`` outputs (softmax). ``model`` itself is left unchanged."""
     _check_model(model)
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
-        raise ValueError(f"n_classes: expected an integer >= 2 (a softmax output), got {n_classes!r}")
+    check_int(n_classes, "n_classes", low=2, what="an integer >= 2 (a softmax output)")
     out = MLP(model.sizes[:-1] + [int(n_classes)], activation=model.activation, output="softmax",
               l2=model.l2, l1=model.l1, dropout=model.dropout, seed=seed, dtype=model.dtype,
               maxout_k=model.maxout_k, batchnorm=model.batchnorm)

@@ -3,10 +3,7 @@
     model.save("model")            # writes model.npz: "W1", "b1", ..., "__config__" (JSON) and, with
                                    # batchnorm, the running statistics "running_mean1", "running_var1", ...
     model = MLP.load("model")      # same settings, weights and dtype
-
-Files written before the JSON format (settings as a Python literal) still load.
 """
-import ast
 import json
 from pathlib import Path
 
@@ -41,12 +38,15 @@ def save_model(model, path, compressed=False, param_dtype=None, extra=None):
     return path
 
 
-def read_config(text):
-    """Settings stored by ``save_model`` (JSON), or by older versions (a Python dict literal)."""
+def read_config(text, path):
+    """Settings stored by ``save_model``: a JSON object."""
     try:
-        return json.loads(text)
+        config = json.loads(text)
     except json.JSONDecodeError:
-        return ast.literal_eval(text)
+        config = None
+    if not isinstance(config, dict):
+        raise ValueError(f"path: {path} has settings that are not a JSON object (not written by MLP.save)")
+    return config
 
 
 def load_model(cls, path, dtype=None):
@@ -60,7 +60,7 @@ def load_model(cls, path, dtype=None):
     with np.load(path, allow_pickle=False) as f:
         if CONFIG_KEY not in f.files:
             raise ValueError(f"path: {path} is not a file written by MLP.save (no {CONFIG_KEY})")
-        config = read_config(str(f[CONFIG_KEY]))
+        config = read_config(str(f[CONFIG_KEY]), path)
         saved_dtype = config.pop("dtype", "float64")
         seed = config.pop("seed", 0)
         model = cls(dtype=saved_dtype if dtype is None else dtype, seed=seed, **config)

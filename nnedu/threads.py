@@ -5,22 +5,14 @@ Splitting a small matrix product over threads costs more in synchronisation than
 (128 x 784) @ (784 x 256) one runs twice as fast. ``fit`` therefore runs small networks on one BLAS
 thread and larger ones on all the threads BLAS is allowed (threadpoolctl). Limits set from outside
 (``OPENBLAS_NUM_THREADS=1``, as ``make test`` does so that two notebooks can share two cores) are respected.
-
-Other speed notes (the layers are written for reading; these choices keep them fast):
-- ``Linear.forward`` adds the bias in place (``a = z @ W; a += b``): one pass less over the output.
-- ``fit`` checks its inputs once and then calls ``MLP.backprop`` per batch (no re-checking per batch);
-  ``train_step`` and ``MLP.loss`` check every call, as public entry points must.
-- ``SGD.step`` writes ``lr * g`` into a buffer kept per parameter and subtracts it: no temporaries.
-  (SciPy's BLAS axpy would save one more pass, but it brings a second OpenBLAS thread pool that
-  fights numpy's for the cores and makes a step several times slower.)
-- Dropout draws its uniform numbers in float32 (half the random bits of float64) and compares in place.
-- The first layer skips dE/dz (``need_dz=False``): its inputs are data.
+Other speed notes: docs/performance.md.
 """
-import numbers
 import os
 from contextlib import contextmanager
 
 from threadpoolctl import threadpool_info, threadpool_limits
+
+from .checks import check_int
 
 # Multiply-adds of the largest matrix product in a step below which a second thread does not pay
 # (measured on an idle 2-core machine: 64 x 64 x 128 = 5e5 gains nothing, 128 x 784 x 256 = 2.6e7 runs 2x faster).
@@ -36,9 +28,8 @@ def current_blas_threads():
 def blas_threads_for(sizes, batch_size, max_threads=None):
     """1 for networks whose largest per-step matrix product is small, else ``max_threads``
     (default: what BLAS is allowed now, normally one thread per core)."""
-    if max_threads is not None and (isinstance(max_threads, bool) or not isinstance(max_threads, numbers.Integral)
-                                    or max_threads < 1):
-        raise ValueError(f"max_threads: expected a positive integer or None, got {max_threads!r}")
+    if max_threads is not None:
+        check_int(max_threads, "max_threads", what="a positive integer or None")
     max_threads = max_threads or current_blas_threads() or os.cpu_count() or 1
     work = batch_size * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     return 1 if work < SMALL_WORK else max_threads
@@ -50,7 +41,6 @@ def blas_threads(n):
     if n is None:
         yield
         return
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n: expected a positive number of threads or None, got {n!r}")
+    check_int(n, "n", what="a positive number of threads or None")
     with threadpool_limits(limits=n, user_api="blas"):
         yield

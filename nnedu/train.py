@@ -1,60 +1,63 @@
 """Training, split like CS231n's Solver: ``train_step`` (one mini-batch), ``train_epoch`` (one pass),
-``evaluate`` (test-mode loss and accuracy), a ``History`` that records each epoch, an ``EarlyStopping``
+``MLP.evaluate`` (test-mode loss and accuracy), a ``History`` that records each epoch, an ``EarlyStopping``
 that decides when to stop, and ``fit`` that runs them under a progress bar. Also random restarts."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
-from .checks import check_positive, check_seed
+from .checks import check_int, check_seed
 from .data import minibatches
 from .history import EarlyStopping, History
 from .network import MLP
 from .optim import OPTIMIZERS
 from .threads import blas_threads, blas_threads_for
 
-EVAL_CHUNK = 4096  # rows per forward pass when evaluating a whole data set (bounds the memory)
-
 
 class DivergenceError(FloatingPointError):
     """The loss became NaN or infinite during training."""
 
 
-def train_step(model, optimizer, X, y):
-    """One step of mini-batch SGD: forward, backward, update. Returns the batch loss (data + penalty)."""
+def _check_finite(loss):
+    if not np.isfinite(loss):
+        raise DivergenceError(f"the loss became {loss}")
+
+
+def train_step(model: MLP, optimizer, X: ArrayLike, y: ArrayLike) -> float:
+    """One step of mini-batch gradient descent on the batch ``(X, y)``: forward, backward, update.
+
+    Returns the batch loss (data + penalty) before the step. Raises ``DivergenceError`` (and leaves the
+    weights alone) when that loss is NaN or infinite.
+    """
     loss, grads = model.loss(X, y)
-    if np.isfinite(loss):
-        optimizer.step(model.params, grads)
+    _check_finite(loss)
+    optimizer.step(model.params, grads)
     return loss
 
 
-def train_epoch(model, optimizer, X, y, batch_size, rng):
-    """One pass over checked ``(X, y)`` in shuffled mini-batches, one SGD step per batch.
-
-    Returns the mean of the batch data losses (each before its step, in training mode).
-    Raises ``DivergenceError`` when a batch loss is NaN or infinite.
+def train_epoch(model: MLP, optimizer, X: np.ndarray, y: np.ndarray, batch_size: int,
+                rng: np.random.Generator) -> float:
+    """One pass over checked ``(X, y)`` in shuffled mini-batches, one step per batch (``train_step`` without
+    re-checking the inputs). Returns the mean of the batch data losses (each before its step, in training
+    mode). Raises ``DivergenceError`` when a batch loss is NaN or infinite.
     """
     total = 0.0
     for Xb, yb in minibatches(X, y, batch_size, rng=rng):
-        loss, grads = model.backprop(Xb, yb)
-        if not np.isfinite(loss):
-            raise DivergenceError(f"the loss became {loss}")
+        loss, grads = model.loss_and_grads(Xb, yb)
+        _check_finite(loss)
         optimizer.step(model.params, grads)
         total += loss * Xb.shape[0]
     return total / X.shape[0]
 
 
-def evaluate(model, X, y):
-    """``(data loss, accuracy)`` of ``model`` in test mode on checked ``(X, y)`` (``MLP.evaluate`` without
-    the input checks), computed in chunks of ``EVAL_CHUNK`` rows."""
-    if X.shape[0] <= EVAL_CHUNK:
-        return model.scores_loss_acc(model.forward(X), y)
-    parts = [(model.scores_loss_acc(model.forward(X[i:i + EVAL_CHUNK]), y[i:i + EVAL_CHUNK]),
-              min(EVAL_CHUNK, X.shape[0] - i)) for i in range(0, X.shape[0], EVAL_CHUNK)]
-    return tuple(float(sum(p[j] * n for p, n in parts) / X.shape[0]) for j in (0, 1))
-
-
-def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=None, momentum=0.0,
-        patience=None, restore_best=True, seed=0, progress=True, desc="training", threads="auto",
-        callbacks=None, eval_train=True, optimizer="sgd"):
+def fit(model: MLP, X: ArrayLike, y: ArrayLike, X_val: ArrayLike | None = None, y_val: ArrayLike | None = None,
+        epochs: int = 100, batch_size: int = 32, lr: float | None = None, momentum: float = 0.0,
+        patience: int | None = None, restore_best: bool = True, seed: int | None = 0, progress: bool = True,
+        desc: str = "training", threads: int | str | None = "auto",
+        callbacks: Callable | Iterable[Callable] | None = None, eval_train: bool = True, optimizer="sgd") -> History:
     """Train ``model`` with mini-batch gradient descent and return a ``History``.
 
     Each epoch visits the training set once in shuffled mini-batches of ``batch_size`` (the
@@ -79,8 +82,8 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=None,
     """
     if not isinstance(model, MLP):
         raise TypeError(f"model: expected an nnedu.MLP, got {type(model).__name__}")
-    check_positive(epochs, "epochs", integer=True)
-    check_positive(batch_size, "batch_size", integer=True)
+    check_int(epochs, "epochs")
+    check_int(batch_size, "batch_size")
     X, y = model.check_data(X, y)
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val, y_val: expected both or neither")
@@ -93,7 +96,7 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=None,
     callbacks = _check_callbacks(callbacks)
     seed = check_seed(seed)
     if threads != "auto" and threads is not None:
-        check_positive(threads, "threads", integer=True)
+        check_int(threads, "threads")
     optimizer = _make_optimizer(optimizer, lr, momentum)
     rng = np.random.default_rng(seed)
     history = History()
@@ -105,14 +108,13 @@ def fit(model, X, y, X_val=None, y_val=None, epochs=100, batch_size=32, lr=None,
         for epoch in range(1, epochs + 1):
             try:
                 running = train_epoch(model, optimizer, X, y, batch_size, rng)
-                train = evaluate(model, X, y) if eval_train else (running, np.nan)
-                if not np.isfinite(train[0]):
-                    raise DivergenceError(f"the loss became {train[0]}")
+                train = model.evaluate(X, y) if eval_train else (running, np.nan)
+                _check_finite(train[0])
             except DivergenceError as e:
                 bar.close()
                 raise DivergenceError(f"{e} in epoch {epoch}: lower the learning rate (lr={getattr(optimizer, 'lr', None)}) "
                                       f"or check the inputs' scale") from None
-            val = None if X_val is None else evaluate(model, X_val, y_val)
+            val = None if X_val is None else model.evaluate(X_val, y_val)
             history.record(epoch, train, val, model.penalty())
             for cb in callbacks:
                 cb(model, history, epoch)
@@ -164,7 +166,7 @@ def _show_early_stop(bar, desc, epoch, best_epoch):
     bar.set_description(f"{desc} (early stop at epoch {epoch}, best {best_epoch})")
 
 
-def accuracy(model, X, y):
+def accuracy(model: MLP, X: ArrayLike, y: ArrayLike) -> float:
     """Fraction of samples whose predicted label equals ``y`` (labels (N,) or a column (N, 1))."""
     if not isinstance(model, MLP):
         return float(np.mean(model.predict(X) == np.asarray(y)))
@@ -174,7 +176,9 @@ def accuracy(model, X, y):
     return float(np.mean(model.labels(model.forward(X)) == y))
 
 
-def random_restarts(make_model, X, y, seeds=(0, 1, 2, 3, 4), progress=True, **fit_kwargs):
+def random_restarts(make_model: Callable[[int], MLP], X: ArrayLike, y: ArrayLike,
+                    seeds: Iterable[int] = (0, 1, 2, 3, 4), progress: bool = True,
+                    **fit_kwargs) -> tuple[MLP, list[dict]]:
     """Train one model per seed and keep the one with the LOWEST TRAINING ERROR, as the lecture
     recommends (for an identity output, where there is no error rate, the lowest training data loss).
 

@@ -14,7 +14,7 @@ import math
 import matplotlib.pyplot as plt
 
 from . import data
-from .checks import check_nonnegative, check_positive, check_seed
+from .checks import check_int, check_nonnegative, check_positive, check_seed
 from .layers import ACTIVATIONS
 from .network import MLP
 from .plots import plot_decision_boundary, plot_learning_curves
@@ -49,12 +49,12 @@ def check_settings(dataset, hidden, activation, l2, lr, epochs):
     """Raise ValueError/TypeError naming the first bad argument (nothing is trained before this passes)."""
     if dataset not in DATASETS:
         raise ValueError(f"dataset: expected one of {list(DATASETS)}, got {dataset!r}")
-    check_positive(hidden, "hidden", integer=True)
+    check_int(hidden, "hidden")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {activation!r}")
     check_nonnegative(l2, "l2")
     check_positive(lr, "lr")
-    check_positive(epochs, "epochs", integer=True)
+    check_int(epochs, "epochs")
 
 
 def train_and_plot(dataset=DEFAULTS["dataset"], hidden=DEFAULTS["hidden"], activation=DEFAULTS["activation"],

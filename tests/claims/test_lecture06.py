@@ -298,7 +298,7 @@ def test_hidden_features_make_the_spiral_linearly_separable():
         nnedu.fit(net, X, y, epochs=500, batch_size=len(X), lr=0.5, momentum=0.9, seed=seed, progress=False,
                   eval_train=False)
         X_new_raw, y_new = nnedu.data.spiral(n_per_class=100, n_classes=3, noise=0.2, seed=seed + 1)
-        Z, Z_new = net.forward(X, upto=1), net.forward(scaler.transform(X_new_raw), upto=1)
+        Z, Z_new = net.hidden(X)[0], net.hidden(scaler.transform(X_new_raw))[0]
         clf = LogisticRegression(max_iter=5000).fit(Z, y)
         train, new = clf.score(Z, y), clf.score(Z_new, y_new)
         print(f"seed {seed}: linear classifier on raw inputs {100 * raw:.0f}%, on hidden features {100 * train:.0f}% "

@@ -77,9 +77,9 @@ def test_the_report_shows_the_copied_lines_side_by_side(lab1_class, tmp_path):
     [linear] = [m for m in report.flags if m.label == "cell 3 (linear)"]
     rows = re.findall(r"<tr><td class=where>.*?</tr>", similarity_report._side_by_side(linear), re.S)
     layers = (REPO / "nnedu" / "layers.py").read_text().split("\n")
-    line = layers.index("        return dz, self.z.T @ delta, delta.sum(axis=0)") + 1
+    line = layers.index("        return delta @ self.W.T, self.z.T @ delta, delta.sum(axis=0)") + 1
     [row] = [r for r in rows if "self.x.T @ g, g.sum(axis=0)" in r]
-    assert f"{line:4d} </span>" in row and "return dz, self.z.T @ delta" in re.sub(r"</?mark>", "", row)
+    assert f"{line:4d} </span>" in row and "return delta @ self.W.T, self.z.T @ delta" in re.sub(r"</?mark>", "", row)
     assert "<h2>2 flagged pair(s)</h2>" in page and page.count("<h3>") == 3
     assert "mallory ~ nnedu/layers.py" in page and "trent ~ student uma" in page
     [pair] = [m for m in report.flags if m.student == "trent"]   # lines 1-7: the lab's signature and docstring

@@ -54,9 +54,14 @@ def test_bad_model_arguments(kwargs, msg):
         nnedu.MLP([3, 4, 3], **kwargs)
 
 
-@pytest.mark.parametrize("sizes", [[3], [3, 0, 2], [3, 2.5, 2], "3,4"])
-def test_bad_sizes(sizes):
-    with pytest.raises(ValueError, match="sizes: expected a list of at least two positive integers"):
+@pytest.mark.parametrize("sizes, error, msg", [
+    ([3], ValueError, "sizes: expected a list of at least two positive integers"),
+    ("3,4", ValueError, "sizes: expected a list of at least two positive integers"),
+    ([3, 0, 2], ValueError, r"sizes\[1\]: expected a positive integer, got 0"),
+    ([3, 2.5, 2], TypeError, r"sizes\[1\]: expected a positive integer, got 2.5"),
+])
+def test_bad_sizes(sizes, error, msg):
+    with pytest.raises(error, match=msg):
         nnedu.MLP(sizes)
 
 
@@ -182,9 +187,10 @@ def test_seed_none_draws_and_records_a_seed():
         nnedu.MLP([3, 4, 3], seed=-1)
 
 
-@pytest.mark.parametrize("k", [0, 1, 2.0, True, "2"])
-def test_maxout_k_is_checked(k):
-    with pytest.raises(ValueError, match=r"maxout_k: expected an integer >= 2"):
+@pytest.mark.parametrize("k, error", [(0, ValueError), (1, ValueError), (2.0, TypeError), (True, TypeError),
+                                      ("2", TypeError)])
+def test_maxout_k_is_checked(k, error):
+    with pytest.raises(error, match=r"maxout_k: expected an integer >= 2"):
         nnedu.MLP([3, 4, 3], activation="maxout", maxout_k=k)
 
 
@@ -241,7 +247,7 @@ def test_set_params_refuses_nan_unknown_keys_and_config_is_a_copy(model):
 def test_other_public_helpers_check_their_arguments():
     with pytest.raises(ValueError, match="noise: expected a finite number >= 0"):
         nnedu.data.moons(noise=-1)
-    with pytest.raises(ValueError, match="classes: expected digits among 0..9"):
+    with pytest.raises(ValueError, match=r"classes\[1\]: expected a digit among 0..9, got 12"):
         nnedu.data.digits(classes=[0, 12])
     with pytest.raises(ValueError, match="y: expected 5 rows to match X"):
         list(nnedu.data.minibatches(X, y[:3], 2))
@@ -263,6 +269,8 @@ def test_gradient_helpers_and_maxout_layer_check_their_arguments():
         nnedu.numerical_gradient(0.0, np.zeros(3))
     with pytest.raises(ValueError, match="k: expected a positive integer number of pieces"):
         nnedu.layers.Maxout(0)
+    with pytest.raises(TypeError, match="k: expected a positive integer number of pieces"):
+        nnedu.layers.Maxout(1.5)
 
 
 def test_data_helpers_check_their_arguments():

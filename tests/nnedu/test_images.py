@@ -22,7 +22,7 @@ def test_resize_is_an_area_average():
 def test_resize_rejects_bad_input():
     with pytest.raises(ValueError, match="image: expected an"):
         images.resize(np.zeros(5), (2, 2))
-    with pytest.raises(ValueError, match="shape: expected two positive integers"):
+    with pytest.raises(ValueError, match=r"shape\[1\]: expected a positive integer, got 0"):
         images.resize(np.zeros((4, 4)), (2, 0))
 
 

@@ -78,30 +78,53 @@ def test_save_and_load_roundtrip(tmp_path):
     np.testing.assert_array_equal(m2.loss(X), m.loss(X))
 
 
+def test_saved_settings_are_json_and_a_python_literal_is_refused(tmp_path):
+    import json
+
+    from nnedu.pretrained import WEIGHTS_FILE
+    with np.load(WEIGHTS_FILE) as f:                      # the shipped weights too
+        assert json.loads(str(f["__config__"]))["sizes"] == [64, 128, 64, 5]
+    path = nnedu.MLP([3, 4, 2]).save(tmp_path / "m")
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["__config__"] = np.array(str(json.loads(str(arrays["__config__"]))))   # {'sizes': ...}: not JSON
+    np.savez(tmp_path / "old.npz", **arrays)
+    with pytest.raises(ValueError, match="settings that are not a JSON object"):
+        nnedu.MLP.load(tmp_path / "old.npz")
+
+
 def test_same_seed_same_weights_different_seed_different():
     a, b, c = nnedu.MLP([4, 5, 3], seed=7), nnedu.MLP([4, 5, 3], seed=7), nnedu.MLP([4, 5, 3], seed=8)
     np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
     assert not np.array_equal(a.params["W1"], c.params["W1"])
 
 
-def test_forward_upto_returns_each_layers_output():
+def test_hidden_returns_each_hidden_layers_output_from_one_forward_pass():
     X = np.random.default_rng(1).standard_normal((6, 4))
     m = nnedu.MLP([4, 5, 7, 3], activation="tanh", dropout=0.5, seed=2)
     z1 = np.tanh(X @ m.params["W1"] + m.params["b1"])
     z2 = np.tanh(z1 @ m.params["W2"] + m.params["b2"])
-    np.testing.assert_allclose(m.forward(X, upto=1), z1)
-    np.testing.assert_allclose(m.forward(X, upto=2), z2)
-    np.testing.assert_allclose(m.forward(X, upto=3), z2 @ m.params["W3"] + m.params["b3"])
-    np.testing.assert_array_equal(m.forward(X, upto=3), m.forward(X))
-    np.testing.assert_array_equal(m.forward(X, train=True, upto=1), z1)   # before dropout
-    for bad in (0, 4, 1.0, True):
-        with pytest.raises(ValueError, match=r"upto: expected a layer number 1\.\.3"):
-            m.forward(X, upto=bad)
+    calls = []
+    forward = m.forward
+    m.forward = lambda *args, **kw: calls.append(1) or forward(*args, **kw)
+    zs = m.hidden(X)
+    assert len(calls) == 1 and len(zs) == 2                       # one pass, one entry per hidden layer
+    np.testing.assert_allclose(zs[0], z1)
+    np.testing.assert_allclose(zs[1], z2)
+    np.testing.assert_array_equal(zs[1] @ m.params["W3"] + m.params["b3"], forward(X))   # test mode: no dropout
+    with pytest.raises(ValueError, match="X: expected 4 features"):
+        m.hidden(X[:, :3])
+
+
+def test_forward_has_no_layer_flag():
+    m, X = nnedu.MLP([4, 5, 3]), np.zeros((2, 4))
+    with pytest.raises(TypeError):
+        m.forward(X, upto=1)
 
 
 def test_layers_are_numbered_from_1_to_L():
     m = nnedu.MLP([4, 5, 7, 3])
-    assert sorted(m.linears) == [1, 2, 3] and sorted(m.hidden) == sorted(m.dropouts) == [1, 2]
+    assert sorted(m.linears) == [1, 2, 3] and sorted(m.h) == sorted(m.dropouts) == [1, 2]
 
 
 def test_evaluate_returns_the_data_loss_without_penalty():

@@ -118,9 +118,9 @@ def test_fit_last_layer_equals_training_only_the_last_layer(source, target_small
     np.testing.assert_allclose(m1.params["b3"], m2.params["b3"], rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("bad, match", [(1, "n_classes"), (0, "n_classes"), (2.5, "n_classes"), (True, "n_classes")])
-def test_new_head_bad_n_classes(source, bad, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("bad, error", [(1, ValueError), (0, ValueError), (2.5, TypeError), (True, TypeError)])
+def test_new_head_bad_n_classes(source, bad, error):
+    with pytest.raises(error, match=r"n_classes: expected an integer >= 2 \(a softmax output\)"):
         pre.new_head(source, bad)
 
 

@@ -34,9 +34,9 @@ def networks(draw):
 def _kinks(model, X):
     """True when some pre-activation, or an L1-penalised weight, is within 1e-4 of a kink
     (ReLU-type activations, maxout ties, |w|): central differences are not valid there."""
-    z = X
+    zs = [X] + model.hidden(X)
     for l in range(1, model.n_layers + 1):
-        a = z @ model.params[f"W{l}"] + model.params[f"b{l}"]
+        a = zs[l - 1] @ model.params[f"W{l}"] + model.params[f"b{l}"]
         if l < model.n_layers:
             if model.activation in ("relu", "leaky_relu", "elu") and np.any(np.abs(a) < 1e-4):
                 return True
@@ -45,7 +45,6 @@ def _kinks(model, X):
                 top2 = np.sort(pieces, axis=2)[..., -2:]
                 if np.any(top2[..., 1] - top2[..., 0] < 1e-4):
                     return True
-            z = model.forward(X, upto=l)
     return bool(model.l1) and any(np.any(np.abs(model.params[f"W{l}"]) < 1e-4)
                                   for l in range(1, model.n_layers + 1))
 

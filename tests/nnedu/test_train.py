@@ -61,6 +61,23 @@ def test_divergence_raises_a_clear_error():
         nnedu.fit(nnedu.MLP([2, 50, 3], activation="relu"), X * 100, y, epochs=50, lr=1e6, progress=False)
 
 
+def test_train_step_and_train_epoch_agree_on_divergence():
+    from nnedu.train import train_epoch, train_step
+    X, y = nnedu.data.spiral(n_per_class=20)
+    for run in (lambda m, opt: train_step(m, opt, X, y),
+                lambda m, opt: train_epoch(m, opt, X, y, 8, np.random.default_rng(0))):
+        model = nnedu.MLP([2, 10, 3], activation="relu", seed=0)
+        model.params["W2"][0, 0] = np.inf                     # the scores, and with them the loss, are not finite
+        before = model.get_params()
+        with np.errstate(invalid="ignore", over="ignore"):
+            with pytest.raises(nnedu.DivergenceError, match="the loss became"):
+                run(model, nnedu.SGD(lr=0.1))
+        assert all(np.array_equal(model.params[k], v) for k, v in before.items())   # no update was made
+    model = nnedu.MLP([2, 10, 3], seed=0)
+    loss = train_step(model, nnedu.SGD(lr=0.1), X, y)
+    assert np.isclose(loss, nnedu.MLP([2, 10, 3], seed=0).loss(X, y)[0])         # the loss before the step
+
+
 def test_momentum_speeds_up_training():
     X, y = data.spiral(50)
     plain = nnedu.fit(nnedu.MLP([2, 50, 3], activation="relu"), X, y, epochs=30, lr=0.05, progress=False)

@@ -37,10 +37,10 @@ def train_layers(model, X, y, lrs, epochs=100, momentum=0.9):
 """),
     },
     "lab5_layer_features_tests": {
-        "features_forward_upto": ("lab5_layer_features", """
+        "features_model_hidden": ("lab5_layer_features", """
 def layer_features(model, X):
     X = np.asarray(X, dtype=float)
-    return [X] + [model.forward(X, upto=l) for l in range(1, model.n_layers)]
+    return [X] + model.hidden(X)
 """),
     },
 }
