@@ -6,8 +6,10 @@ or per user (the process count, shared with every other process of that user), s
 three times the memory. ``create`` returns the group's folders (one per v1 hierarchy, one in v2), or an empty
 list where groups cannot be made (not root, no writable /sys/fs/cgroup): then only the rlimits hold. The
 sandbox's first process moves itself in (``sandbox._SETUP`` writes to ``cgroup.procs``) before it starts
-anything, so every process of the sandbox is in the group; ``remove`` kills what is left and removes it.
+anything, so every process of the sandbox is in the group; ``remove`` kills what is left and removes it, and
+the groups of a grader that was killed are removed by the next one.
 """
+import functools
 import logging
 import os
 import secrets
@@ -60,10 +62,22 @@ def _v2(memory_bytes, name, made):
     (group / "cpu.max").write_text(f"{100_000 * CPUS} 100000")
 
 
+@functools.lru_cache(maxsize=1)
+def _sweep():
+    """Remove the empty groups that graders no longer alive left behind (a grader killed by SIGKILL)."""
+    for group in ROOT.glob("*/**/nnedu-sandbox-*"):
+        try:
+            if not os.path.exists(f"/proc/{int(group.name.split('-')[2])}"):
+                group.rmdir()
+        except (OSError, ValueError, IndexError):
+            pass
+
+
 def create(memory_bytes=0):
     """A new group for one sandbox, as a list of its folders; [] where groups cannot be made here."""
     if os.geteuid() != 0 or not ROOT.is_dir():
         return []
+    _sweep()
     name = f"nnedu-sandbox-{os.getpid()}-{secrets.token_hex(6)}"
     made = []
     try:

@@ -145,7 +145,7 @@ def test_rows_are_written_as_soon_as_known(tmp_path):
                                "--out", str(out), "--feedback", str(tmp_path / "fb")],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # seconds on a loaded machine; the wait ends when the row is there
         while not out.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:

@@ -95,13 +95,23 @@ def peak_rss_since_reset():
 def test_the_grader_keeps_little_of_what_a_submission_makes(tmp_path):
     # 23.8: a 200 MiB print must not cost the grader hundreds of MiB; huge notebooks are refused unread.
     sol, lab = lab_with_probe(tmp_path)
-    racer = ("import glob, os, threading\ndef _flip():\n    while True:\n        for p in glob.glob('.nnedu-probe-*-out.npz'):\n"
-             "            try:\n                fd = os.open(p, os.O_WRONLY)\n                data = open(p, 'rb').read()\n"
-             "                i = data.find(b\"'shape': (\")\n                for _ in range(1000):\n"
-             "                    os.pwrite(fd, b\"'shape': (67108864,), }\", i)\n"
-             "                    os.pwrite(fd, data[i:i + 24], i)\n                os.close(fd)\n"
-             "            except (OSError, ValueError):\n                pass\n"
-             "threading.Thread(target=_flip, daemon=True).start()\n" + HONEST)
+    # 23.2 in a real grading: a thread of the kernel flips the header of the probe's outputs file to 512 MiB.
+    racer = """import glob, os, threading
+def _flip():
+    while True:
+        for p in glob.glob('.nnedu-probe-*-out.npz'):
+            try:
+                fd = os.open(p, os.O_WRONLY)
+                data = open(p, 'rb').read()
+                i = data.find(b"'shape': (")
+                for _ in range(1000):
+                    os.pwrite(fd, b"'shape': (67108864,), }", i)
+                    os.pwrite(fd, data[i:i + 24], i)
+                os.close(fd)
+            except (OSError, ValueError):
+                pass
+threading.Thread(target=_flip, daemon=True).start()
+""" + HONEST
     paths = [write(tmp_path / "s" / "honest.ipynb", lab, HONEST), write(tmp_path / "s" / "untouched.ipynb", lab, None),
              write(tmp_path / "s" / "flood.ipynb", lab, "print('x' * (200 * 2**20))\n" + HONEST),
              write(tmp_path / "s" / "racer.ipynb", lab, racer)]
