@@ -1,5 +1,5 @@
 """Hostile submissions, round 2 (issue 23), continued: the grader's own memory and time (a raced probe file,
-millions of arrays, a huge print, a huge notebook) and the limits of each sandbox (file size, processes,
+millions of arrays) and the limits of each sandbox (file size, processes,
 control group). Real gradings of the toy ``squares`` lab, honest and untouched students beside the attackers.
 """
 import importlib
@@ -9,11 +9,9 @@ import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell
 from test_grader_hostile2 import HONEST, lab_with_probe, write
 
 from nnedu_instructor import cgroup, grade, kernel, probe_io, sandbox
@@ -81,59 +79,6 @@ def test_probe_outputs_with_many_arrays_are_refused_at_once(tmp_path):
     with pytest.raises(probe_io.ProbeFailed, match="more than 256 arrays"):
         probe_io.read_outputs(path)
     assert time.process_time() - start < 0.5
-
-
-def peak_rss_since_reset():
-    Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM, this process's peak resident size
-
-    def peak():
-        status = Path("/proc/self/status").read_text()
-        return int(status.split("VmHWM:")[1].split()[0]) * 1024
-    return peak
-
-
-def test_the_grader_keeps_little_of_what_a_submission_makes(tmp_path):
-    # 23.8: a 200 MiB print must not cost the grader hundreds of MiB; huge notebooks are refused unread.
-    sol, lab = lab_with_probe(tmp_path)
-    # 23.2 in a real grading: a thread of the kernel flips the header of the probe's outputs file to 512 MiB.
-    racer = """import glob, os, threading
-def _flip():
-    while True:
-        for p in glob.glob('.nnedu-probe-*-out.npz'):
-            try:
-                fd = os.open(p, os.O_WRONLY)
-                data = open(p, 'rb').read()
-                i = data.find(b"'shape': (")
-                for _ in range(1000):
-                    os.pwrite(fd, b"'shape': (67108864,), }", i)
-                    os.pwrite(fd, data[i:i + 24], i)
-                os.close(fd)
-            except (OSError, ValueError):
-                pass
-threading.Thread(target=_flip, daemon=True).start()
-""" + HONEST
-    paths = [write(tmp_path / "s" / "honest.ipynb", lab, HONEST), write(tmp_path / "s" / "untouched.ipynb", lab, None),
-             write(tmp_path / "s" / "flood.ipynb", lab, "print('x' * (200 * 2**20))\n" + HONEST),
-             write(tmp_path / "s" / "racer.ipynb", lab, racer)]
-    huge = write(tmp_path / "s" / "huge.ipynb", lab, HONEST)
-    many = write(tmp_path / "s" / "many.ipynb", lab, HONEST)
-    import nbformat
-    nb = nbformat.read(huge, as_version=4)
-    nb.cells.append(new_markdown_cell("x" * (grade.MAX_NOTEBOOK_BYTES + 1)))
-    nbformat.write(nb, huge)
-    nb = nbformat.read(many, as_version=4)
-    nb.cells += [new_code_cell("") for _ in range(grade.MAX_CELLS)]
-    nbformat.write(nb, many)
-    peak = peak_rss_since_reset()
-    start = peak()
-    grades = grade.grade_submissions(sol, [*paths, huge, many], grade.Limits(cell_timeout=10), jobs=2)
-    grown = peak() - start
-    scores = {g.student: (g.total, g.status) for g in grades}
-    assert scores["honest"] == (4, "ok") and scores["untouched"] == (0, "ok")
-    assert scores["flood"][0] == 0 and scores["flood"][1] in ("timeout", "kernel-died")
-    assert scores["racer"][1] == "ok"
-    assert scores["huge"] == scores["many"] == (0, "invalid-notebook")
-    assert grown < 120 * 2**20, f"the grader's peak memory grew by {grown / 2**20:.0f} MiB"
 
 
 def test_limits_hold_per_sandbox(tmp_path, monkeypatch):
