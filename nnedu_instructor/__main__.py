@@ -60,9 +60,12 @@ def _grade(args):
               "WARNING: grade only code you trust this way.", file=sys.stderr)
     limits = grade.Limits(args.timeout, args.notebook_timeout, args.memory_mb)
 
+    outputs = report.Outputs(args.out, args.feedback, lab.stem)
+
     def progress(g):
-        extra = f" ({g.note})" if g.note else ""
-        print(f"{g.student}: {report.fmt(g.total)}/{report.fmt(g.max_auto)} {g.status}"
+        outputs.add(g)  # the student's row and feedback are on disk before the next one is graded
+        extra = f" ({report.printable(g.note)})" if g.note else ""
+        print(f"{report.printable(g.student)}: {report.fmt(g.total)}/{report.fmt(g.max_auto)} {g.status}"
               f" in {g.seconds:.1f} s{extra}", flush=True)
 
     start = time.perf_counter()
@@ -77,10 +80,7 @@ def _grade(args):
               f"unshare (or allow user namespaces); elsewhere use a Linux VM, or --unsafe for trusted code only",
               file=sys.stderr)
         return 3
-    # every kernel is dead here: now the outputs are written, each atomically
-    report.write_csv(grades, args.out)
-    if args.feedback:
-        report.write_feedback(grades, args.feedback, lab.stem)
+    outputs.finish(grades)  # the CSV again, in the order of the submissions
     print(f"graded {len(grades)} submission(s) of {lab.stem} in {time.perf_counter() - start:.1f} s"
           f" -> {args.out}" + (f", feedback in {Path(args.feedback) / lab.stem}/" if args.feedback else ""))
     return 0

@@ -11,6 +11,11 @@ It only reads in the homes (nothing is created, touched or chmod-ed there) and r
 student, what it must not copy: a path that is a symlink leading out of the student's home (a student could
 otherwise make the instructor copy another student's lab, or any file root can read), anything that is not a
 regular file, and files over a size limit. The copy keeps the file's modification time (deadlines).
+
+A student may change their home while it is collected (swap ``~/labs`` with a link in a loop): so nothing is
+checked by path and then opened again. The file is opened once, one path component at a time from the
+home's descriptor without following links (a link inside the home is read and walked the same way), without
+blocking (a FIFO); its type and size come from that descriptor, and at most the limit + 1 byte is copied.
 """
 import glob
 import os
@@ -47,40 +52,100 @@ def _student_index(pattern):
                        f"e.g. {DEFAULT_PATTERN!r}")
 
 
-def _check(path, home, max_bytes):
-    """The problem with copying ``path`` from ``home`` (empty string: none) and its size."""
+class _Refused(Exception):
+    """Why a student's file is not copied (the message is shown to the instructor)."""
+
+
+_LINKS = 40  # symbolic links followed for one path at most, as the kernel's own limit
+
+
+def _open_in_home(path, home):
+    """A read-only descriptor of ``path`` (inside ``home``), resolved one component at a time from the home's
+    descriptor, so that nothing a student swaps meanwhile can lead elsewhere: each component is opened
+    ``O_NOFOLLOW`` (and ``O_NONBLOCK``: a FIFO cannot hang us) relative to the folder opened before it; a
+    symlink's target is read and walked the same way, and one that leaves the home is refused."""
+    homes = {os.path.abspath(home), os.path.realpath(home)}
+    todo = list(reversed(Path(os.path.relpath(os.path.abspath(path), os.path.abspath(home))).parts))
+    stack, links = [os.open(home, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)], 0
     try:
-        real_home = home.resolve(strict=True)
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError) as e:  # dangling or looping symlink
-        return f"cannot resolve {path}: {e.strerror if isinstance(e, OSError) else e}", 0
-    if real != real_home and real_home not in real.parents:
-        return f"{path} leads outside the student's home {home} (to {real}): refused", 0
-    st = os.stat(real)
+        while todo:
+            name = todo.pop()
+            if name == ".":
+                continue
+            if name == "..":
+                if len(stack) == 1:
+                    raise _Refused(f"{path} leads outside the student's home {home}: refused")
+                os.close(stack.pop())
+                continue
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+            try:
+                stack.append(os.open(name, flags | (os.O_DIRECTORY if todo else 0), dir_fd=stack[-1]))
+                continue
+            except OSError as e:
+                error = e
+            try:
+                target = os.readlink(name, dir_fd=stack[-1])
+            except OSError:
+                raise error from None
+            links += 1
+            if links > _LINKS:
+                raise _Refused(f"{path}: too many symbolic links: refused")
+            if os.path.isabs(target):
+                inside = [h for h in homes if target == h or target.startswith(h.rstrip("/") + "/")]
+                if not inside:
+                    raise _Refused(f"{path} leads outside the student's home {home} (to {target}): refused")
+                while len(stack) > 1:
+                    os.close(stack.pop())
+                target = os.path.relpath(target, inside[0])
+            todo.extend(reversed(target.split("/")))
+        return stack.pop()
+    finally:
+        for fd in stack:
+            os.close(fd)
+
+
+def _copy(fd, target, max_bytes):
+    """Copy the open file ``fd`` to ``target`` atomically, keeping its modification time; its size and type
+    come from the descriptor itself, and at most ``max_bytes`` + 1 bytes are read. Returns the size."""
+    st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
-        return f"{path} is not a regular file: refused", 0
+        raise _Refused("is not a regular file: refused")
+    too_big = (f"is {{:.1f}} MiB, over the limit of {max_bytes / 2**20:.1f} MiB (--max-mb): refused")
     if st.st_size > max_bytes:
-        return (f"{path} is {st.st_size / 2**20:.1f} MiB, over the limit of {max_bytes / 2**20:.1f} MiB "
-                f"(--max-mb): refused"), st.st_size
-    return "", st.st_size
-
-
-def _copy(source, target):
-    """Copy ``source`` (read only) to ``target`` atomically, keeping its modification time."""
+        raise _Refused(too_big.format(st.st_size / 2**20))
     target.parent.mkdir(parents=True, exist_ok=True)
-    st = os.stat(source)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".collect-", suffix=".ipynb")
+    tmp_fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".collect-", suffix=".ipynb")
     try:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-        with os.fdopen(fd, "wb") as out, open(os.open(source, flags), "rb", closefd=True) as src:
-            while chunk := src.read(1 << 20):
+        size = 0
+        with os.fdopen(tmp_fd, "wb") as out:
+            while size <= max_bytes and (chunk := os.read(fd, min(1 << 20, max_bytes + 1 - size))):
                 out.write(chunk)
+                size += len(chunk)
+        if size > max_bytes:  # it grew after fstat
+            raise _Refused(too_big.format(size / 2**20))
         os.chmod(tmp, 0o644)
         os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
         os.replace(tmp, target)
+        return size
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _collect_one(path, home, target, max_bytes):
+    """Copy ``path`` from ``home`` to ``target``: ("", size), or (the problem, size) with nothing copied."""
+    try:
+        fd = _open_in_home(path, home)
+    except _Refused as e:
+        return str(e), 0
+    except OSError as e:
+        return f"cannot open {path}: {e.strerror}", 0
+    try:
+        return "", _copy(fd, target, max_bytes)
+    except _Refused as e:
+        return f"{path} {e}", os.fstat(fd).st_size
+    finally:
+        os.close(fd)
 
 
 def collect(lab, pattern=DEFAULT_PATTERN, dest="submitted", max_bytes=DEFAULT_MAX_BYTES):
@@ -105,12 +170,8 @@ def collect(lab, pattern=DEFAULT_PATTERN, dest="submitted", max_bytes=DEFAULT_MA
             result.problem = f"{path}: a second file for {student} (first: {seen[student]}): refused"
         else:
             seen[student] = path
-            # the file itself must not be a symlink: O_NOFOLLOW on the resolved path guards the copy too
-            result.problem, result.size = _check(path, home, max_bytes)
-        if not result.problem:
-            real = path.resolve(strict=True)
             target = dest / student / lab / f"{lab}.ipynb"
-            _copy(real, target)
-            result.target = str(target)
+            result.problem, result.size = _collect_one(path, home, target, max_bytes)
+            result.target = "" if result.problem else str(target)
         results.append(result)
     return sorted(results, key=lambda r: (r.student, r.source))

@@ -45,7 +45,7 @@ import numpy as np
 from . import sandbox
 from . import probes as probing
 from .cells import BEGIN_HIDDEN, grade_id, is_manual, is_test, points, restore_locked
-from .files import read_notebook
+from .files import read_notebook, remove_tree
 from .kernel import CellTimeout, Kernel, KernelDied
 from .labs import read_solution
 from .report import CellScore, Grade, student_name
@@ -59,6 +59,8 @@ PROBE_FAILED = "passed in the notebook, but failed the grader's own check on fre
 COMPARISONS = ["allclose", "array_equal", "isclose", "equal", "rel_error", "assert_allclose",
                "assert_array_equal", "assert_array_almost_equal"]
 LOG = logging.getLogger("nnedu_instructor.grade")
+MAX_NOTEBOOK_BYTES = 25 * 2**20  # a submission larger is refused as invalid (collect's default limit too)
+MAX_CELLS = 2000  # the course's labs have under 100
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ async def _run(nb, folders, limits, unsafe, probes=None):
     """Run ``nb`` in a fresh sandboxed kernel; (status, {grade_id: outcome}, note)."""
     outcomes, deadline = {}, time.monotonic() + limits.notebook_timeout
     status, note, probes = OK, "", probes or {}
-    async with Kernel(folders, folders["work"], int(limits.memory_mb) * 2**20, unsafe) as kernel:
+    cpu_seconds = int(limits.notebook_timeout) + 60  # the notebook's wall-clock limit ends it before this
+    async with Kernel(folders, folders["work"], int(limits.memory_mb) * 2**20, unsafe, cpu_seconds) as kernel:
         for cell in nb.cells:
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
@@ -164,23 +167,34 @@ async def _probe(kernel, probe, folders, limits, deadline):
     return None
 
 
-def _prepare(solution, path, lab_stem):
-    """(Grade with every test at 0, notebook to run or None when the submission is not a notebook)."""
+def _new_grade(solution, path, lab_stem):
+    """The Grade of the submission at ``path`` with every test at 0 (not run yet)."""
     tests = [CellScore(grade_id(c), points(c), outcome=NEEDS_MANUAL if is_manual(c) else NOT_RUN,
                        manual=is_manual(c)) for c in solution.cells if is_test(c) or is_manual(c)]
-    grade = Grade(student=student_name(path, lab_stem), path=str(path), tests=tests)
+    return Grade(student=student_name(path, lab_stem), path=str(path), tests=tests)
+
+
+def _prepare(solution, path, grade):
+    """The notebook to run for the submission at ``path``, or None (``grade`` then says why it is invalid)."""
     try:
-        return grade, restore_locked(solution, read_notebook(path))
+        nb = read_notebook(path, max_bytes=MAX_NOTEBOOK_BYTES)
+        if len(nb.cells) > MAX_CELLS:
+            raise ValueError(f"{len(nb.cells)} cells, over the grader's limit of {MAX_CELLS}")
+        return restore_locked(solution, nb)
     except Exception as e:  # anything a broken file can raise
         grade.status, grade.note = INVALID, str(e) or type(e).__name__
-        return grade, None
+        return None
 
 
-def _grade_one(grade, nb, path, data, limits, unsafe, probes=None):
-    """Copy the submission and the lab's data into a fresh sandbox, run it, fill in ``grade``; never raises."""
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="nnedu-grade-") as tmp:
-        try:
+def _grade_one(grade, solution, path, data, limits, unsafe, probes=None):
+    """Read the submission, copy it and the lab's data into a fresh sandbox, run it, fill in ``grade``; remove
+    the sandbox's folders without following links or recursing (``files.remove_tree``). Never raises: a
+    submission that breaks the grader or its clean-up costs its own grade only."""
+    start, tmp = time.perf_counter(), None
+    try:
+        nb = _prepare(solution, path, grade)
+        if nb is not None:
+            tmp = tempfile.mkdtemp(prefix="nnedu-grade-")
             folders = sandbox.make_folders(tmp)
             shutil.copyfile(path, folders["work"] / Path(path).name)
             for item in data:
@@ -192,14 +206,23 @@ def _grade_one(grade, nb, path, data, limits, unsafe, probes=None):
                     if test.outcome == NOT_RUN and grade.status == KERNEL_DIED:
                         test.outcome = f"{NOT_RUN} (kernel died)"
                     test.points = test.max_points if test.outcome == PASSED else 0.0
-        except Exception as e:
-            LOG.debug("grader error on %s", path, exc_info=True)
-            grade.status, grade.note = ERROR, f"grader error: {type(e).__name__}: {e}"
-            for test in grade.tests:
-                if not test.manual:
-                    test.points, test.outcome = 0.0, NOT_RUN
+    except Exception as e:
+        LOG.debug("grader error on %s", path, exc_info=True)
+        _fail(grade, e)
+    finally:
+        problems = remove_tree(tmp) if tmp else []
+        if problems:
+            LOG.warning("could not remove all of %s (%s): %s", tmp, grade.student, "; ".join(problems[:3]))
     grade.seconds = time.perf_counter() - start
     return grade
+
+
+def _fail(grade, error):
+    """``grade`` after a grader error: no automatic points."""
+    grade.status, grade.note = ERROR, f"grader error: {type(error).__name__}: {error}"[:300]
+    for test in grade.tests:
+        if not test.manual:
+            test.points, test.outcome = 0.0, NOT_RUN
 
 
 def lab_data(solution_path, solution):
@@ -229,14 +252,13 @@ def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progr
         LOG.warning("%s: no probe for %s; those points rest on checks inside the student's kernel, which a "
                     "determined submission can fake (see nnedu_instructor/probes.py)",
                     solution_path.name, ", ".join(unprobed))
-    prepared = [_prepare(solution, p, solution_path.stem) for p in submissions]
+    grades = [_new_grade(solution, p, solution_path.stem) for p in submissions]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_grade_one, g, nb, p, data, limits, unsafe, probes)
-                   for (g, nb), p in zip(prepared, submissions) if nb is not None]
-        for g, nb in prepared:
-            if nb is None and progress:
-                progress(g)
+        futures = {pool.submit(_grade_one, g, solution, p, data, limits, unsafe, probes): g
+                   for g, p in zip(grades, submissions)}
         for future in as_completed(futures):
+            if future.exception() is not None:  # _grade_one never raises; should it, the batch goes on
+                _fail(futures[future], future.exception())
             if progress:
-                progress(future.result())
-    return [g for g, _ in prepared]
+                progress(futures[future])
+    return grades

@@ -2,6 +2,14 @@
 
 The kernel talks to the grader over Unix sockets (ZeroMQ's ``ipc`` transport) in a folder that only this
 kernel's sandbox sees, so a kernel without network can still be driven, and no other kernel can reach it.
+The grader connects once the kernel has made its five sockets, and never again: the folder is then made
+read-only to a kernel running as its own user (root grading), ZeroMQ's reconnects are off (``RECONNECT_IVL``
+-1) and there is no heartbeat channel (it reopens its socket), so a kernel that replaces its sockets with
+links cannot steer the grader to another socket. A message over ``MAX_MESSAGE_BYTES`` drops the connection
+(ZeroMQ's ``MAXMSGSIZE``) instead of filling the grader's memory: the cell then times out.
+
+Before ipykernel starts, ``_PRE_EXEC`` sets the kernel's rlimits (address space, file size, CPU seconds) and
+gives it a new session keyring of its own; the sandbox's control group (``cgroup``) caps all its processes.
 """
 import asyncio
 import os
@@ -11,16 +19,27 @@ import sys
 import time
 from dataclasses import dataclass
 
+import zmq
+import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any, Integer
 
-from . import sandbox
+from . import cgroup, sandbox
 
 MAX_OUTPUT_CHARS = 20_000  # per cell: the first ones are kept, and the last TAIL_CHARS; the middle is dropped
 TAIL_CHARS = 2_000
-# Runs before the kernel: cap the address space, then become the kernel (limits survive exec).
-_LIMIT_AS = ("import os, resource, sys; n = int(sys.argv[1]); "
-             "resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execvp(sys.argv[2], sys.argv[2:])")
+MAX_MESSAGE_BYTES = 32 * 2**20  # one message from the kernel (a frame); larger drops the connection
+MAX_FILE_BYTES = 512 * 2**20  # RLIMIT_FSIZE: no file the kernel writes grows past this (a probe's outputs: 256 MiB)
+# Runs before the kernel: rlimits (0: unchanged), a new anonymous session keyring (keyctl(JOIN_SESSION_KEYRING,
+# NULL); the syscall's number per architecture), then become the kernel (both survive exec).
+_PRE_EXEC = """import ctypes, os, platform, resource, sys
+for limit, n in zip((resource.RLIMIT_AS, resource.RLIMIT_FSIZE, resource.RLIMIT_CPU), map(int, sys.argv[1:4])):
+    if n:
+        resource.setrlimit(limit, (n, n))
+keyctl = {"x86_64": 250, "aarch64": 219, "ppc64le": 280, "s390x": 280}.get(platform.machine())
+if keyctl:  # where keyctl is refused (a seccomp filter), so is add_key: nothing to share
+    ctypes.CDLL(None, use_errno=True).syscall(keyctl, 1, None)
+os.execvp(sys.argv[4], sys.argv[4:])"""
 
 
 class CellTimeout(Exception):
@@ -41,46 +60,75 @@ class Reply:
 
 
 class KernelManager(AsyncKernelManager):
-    """ipykernel on the grader's own Python, within ``memory_bytes`` (0: any), in a sandbox unless unsafe."""
+    """ipykernel on the grader's own Python, within ``memory_bytes`` (0: any) and ``cpu_seconds`` (0: any), in
+    a sandbox unless unsafe (in the control groups ``cgroups``)."""
     memory_bytes = Integer(0)
+    cpu_seconds = Integer(0)
     folders = Any(None)  # sandbox.make_folders(...) or None (unsafe: no sandbox)
+    cgroups = Any(())
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
-        if self.memory_bytes:
-            cmd = [sys.executable, "-c", _LIMIT_AS, str(self.memory_bytes)] + cmd
-        return sandbox.kernel_command(cmd, self.folders) if self.folders else cmd
+        limits = [str(n) for n in (self.memory_bytes, MAX_FILE_BYTES if self.folders else 0, self.cpu_seconds)]
+        cmd = [sys.executable, "-c", _PRE_EXEC, *limits] + cmd
+        return sandbox.kernel_command(cmd, self.folders, self.cgroups) if self.folders else cmd
 
     def write_connection_file(self, **kwargs):
         result = super().write_connection_file(**kwargs)
-        os.chmod(self.connection_file, 0o644)  # the sandboxed kernel may run as nobody; the folder is private
+        os.chmod(self.connection_file, 0o644)  # the sandboxed kernel may run as another user; the folder is private
         return result
 
 
 class Kernel:
-    """``async with Kernel(folders, work, memory_bytes, unsafe) as k: await k.run(code, seconds)``."""
+    """``async with Kernel(folders, work, memory_bytes, unsafe, cpu_seconds) as k: await k.run(code, seconds)``."""
 
-    def __init__(self, folders, work, memory_bytes=0, unsafe=False):
+    def __init__(self, folders, work, memory_bytes=0, unsafe=False, cpu_seconds=0):
         comm = folders["comm"]
+        self.context = zmq.asyncio.Context()
+        self.context.setsockopt(zmq.RECONNECT_IVL, -1)
+        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        self.cgroups = [] if unsafe else cgroup.create(memory_bytes)
+        cpu_seconds *= cgroup.CPUS if self.cgroups else os.cpu_count() or 1  # CPU time of all its threads
         self.km = KernelManager(transport="ipc", ip=str(comm / "kernel"), connection_file=str(comm / "kernel.json"),
-                                memory_bytes=memory_bytes, folders=None if unsafe else folders)
-        self.cwd = str(work) if unsafe else sandbox.WORK
+                                memory_bytes=memory_bytes, cpu_seconds=cpu_seconds, context=self.context,
+                                folders=None if unsafe else folders, cgroups=self.cgroups)
+        self.cwd, self.comm = (str(work) if unsafe else sandbox.WORK), comm
         self.unsafe, self.kc = unsafe, None
 
     async def __aenter__(self):
-        await self.km.start_kernel(env=sandbox.kernel_env(self.unsafe), cwd=self.cwd if self.unsafe else None,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        await self.kc.wait_for_ready(timeout=60)
-        if not self.unsafe:  # the kernel starts in / of its sandbox
-            await self.run(f"import os as _os; _os.chdir({sandbox.WORK!r}); del _os", 30)
+        try:
+            await self.km.start_kernel(env=sandbox.kernel_env(self.unsafe), cwd=self.cwd if self.unsafe else None,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            await self._sockets_made(60)
+            self.kc = self.km.client(context=self.context)
+            self.kc.start_channels(hb=False)
+            await self.kc.wait_for_ready(timeout=60)
+            if not self.unsafe:  # the kernel starts in / of its sandbox
+                await self.run(f"import os as _os; _os.chdir({sandbox.WORK!r}); del _os", 30)
+        except BaseException:
+            await self.__aexit__()
+            raise
         return self
 
     async def __aexit__(self, *exc):
-        if self.kc is not None:
-            self.kc.stop_channels()
-        await self.km.shutdown_kernel(now=True)  # kills the sandbox's PID 1: the whole process tree dies
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            await self.km.shutdown_kernel(now=True)  # kills the sandbox's PID 1: the whole process tree dies
+        finally:
+            cgroup.remove(self.cgroups)
+            self.context.destroy(linger=0)
+
+    async def _sockets_made(self, seconds):
+        """Wait until the kernel has made its five sockets, then make their folder read-only to the kernel."""
+        ports = self.km.shell_port, self.km.iopub_port, self.km.stdin_port, self.km.control_port, self.km.hb_port
+        deadline = time.monotonic() + seconds
+        while not all(os.path.exists(f"{self.km.ip}-{port}") for port in ports):
+            if time.monotonic() > deadline or not await self.km.is_alive():
+                raise KernelDied()
+            await asyncio.sleep(0.05)
+        if not self.unsafe and os.geteuid() == 0:  # the kernel runs as its own user: it can no longer write here
+            os.chmod(self.comm, 0o755)
 
     async def run(self, code, seconds):
         """Run ``code``; its Reply. CellTimeout after ``seconds`` (the kernel is interrupted), KernelDied."""

@@ -3,7 +3,13 @@
 CSV columns: ``student``, ``path`` (two ``alice.ipynb`` in different folders are two rows), one column per
 automatically graded test cell (its points), ``total`` (automatic points earned), ``max_auto``,
 ``needs_manual`` (points of the written answers, to be graded by hand), ``max_total`` (``max_auto`` +
-``needs_manual``), ``status``. Outputs are written atomically, once every kernel is dead.
+``needs_manual``), ``status``. Each file is written atomically; ``Outputs`` writes a student's row and
+feedback as soon as their grade is known, so a grader stopped half-way leaves every grade it finished.
+
+Names come from file names a student may choose: every text cell of the CSV is kept from being read as a
+formula by a spreadsheet (OWASP's rule: a cell starting with ``= + - @``, a tab or a carriage return gets a
+leading ``'``), and control characters (terminal escapes, bidi overrides, newlines) are dropped wherever a name
+is printed or written (``printable``).
 """
 import csv
 import io
@@ -60,6 +66,20 @@ def student_name(path, lab_stem):
     return path.parent.parent.name if path.parent.name == lab_stem else path.parent.name
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def printable(text):
+    """``text`` without control or format characters (ANSI escapes, newlines, bidi overrides)."""
+    return "".join(ch for ch in str(text) if ch.isprintable())
+
+
+def csv_text(text):
+    """``text`` safe in a spreadsheet cell: printable, and never starting like a formula (OWASP)."""
+    text = printable(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def fmt(x):
     """Points as CSV text: 2 rather than 2.0, 0.5 as is."""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
@@ -72,37 +92,61 @@ def write_csv(grades, path):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "path", *ids, "total", "max_auto", "needs_manual", "max_total", "status"])
     for g in grades:
-        writer.writerow([g.student, g.path, *(fmt(t.points) for t in g.tests if not t.manual), fmt(g.total),
-                         fmt(g.max_auto), fmt(g.needs_manual), fmt(g.max_total), g.status])
+        writer.writerow([csv_text(g.student), csv_text(g.path), *(fmt(t.points) for t in g.tests if not t.manual),
+                         fmt(g.total), fmt(g.max_auto), fmt(g.needs_manual), fmt(g.max_total), csv_text(g.status)])
     write_atomic(path, out.getvalue())
 
 
 def feedback_text(g, lab):
     """One student's Markdown feedback: score, status, each test's outcome (hidden tests: only the error type)."""
-    lines = [f"# {lab}: feedback for {g.student}", "",
+    lines = [f"# {printable(lab)}: feedback for {printable(g.student)}", "",
              f"Automatic score: {fmt(g.total)} / {fmt(g.max_auto)} (status: {g.status})"]
     if g.needs_manual:
         lines.append(f"Written answers: {fmt(g.needs_manual)} points, graded by hand")
     lines.append("")
     if g.note:
-        lines += [f"Note: {g.note}", ""]
+        lines += [f"Note: {printable(g.note)}", ""]
     for t in g.tests:
         score = f"? / {fmt(t.max_points)}" if t.manual else f"{fmt(t.points)} / {fmt(t.max_points)}"
         lines.append(f"- `{t.grade_id}`: {score}: {t.outcome}")
     return "\n".join(lines) + "\n"
 
 
+def feedback_name(student, used):
+    """The feedback file's stem for ``student``: safe characters only, ``-2``, ``-3``... for a name in ``used``."""
+    base = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in student).strip(".") or "student"
+    name, n = base, 1
+    while name in used:
+        n += 1
+        name = f"{base}-{n}"
+    used.add(name)
+    return name
+
+
 def write_feedback(grades, folder, lab):
     """``folder/LAB/STUDENT.md`` per grade (``STUDENT-2.md`` for a repeated name); return the paths."""
     used, paths = set(), []
     for g in grades:
-        base = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in g.student).strip(".") or "student"
-        name, n = base, 1
-        while name in used:
-            n += 1
-            name = f"{base}-{n}"
-        used.add(name)
-        path = Path(folder) / lab / f"{name}.md"
+        path = Path(folder) / lab / f"{feedback_name(g.student, used)}.md"
         write_atomic(path, feedback_text(g, lab))
         paths.append(path)
     return paths
+
+
+class Outputs:
+    """A batch's CSV and feedback, written as each grade becomes known (``add``) and in input order at the end
+    (``finish``): a batch stopped half-way keeps every finished student's row and feedback."""
+
+    def __init__(self, csv_path, feedback_folder=None, lab=""):
+        self.csv_path, self.feedback_folder, self.lab = csv_path, feedback_folder, lab
+        self.done, self.used = [], set()
+
+    def add(self, grade):
+        self.done.append(grade)
+        write_csv(self.done, self.csv_path)
+        if self.feedback_folder:
+            path = Path(self.feedback_folder) / self.lab / f"{feedback_name(grade.student, self.used)}.md"
+            write_atomic(path, feedback_text(grade, self.lab))
+
+    def finish(self, grades):
+        write_csv(grades, self.csv_path)

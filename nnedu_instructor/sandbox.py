@@ -15,29 +15,38 @@ starts) runs:
   it, and no process outside the sandbox can be seen (nor the grader's command line in ``/proc``); and when
   the grader itself dies, even by SIGKILL, the sandbox dies with it;
 - with no capabilities (bounding set emptied, ``no_new_privs``): it cannot remount what is read-only;
-  as the unprivileged user ``nobody`` when the grader runs as root, otherwise in a user namespace as the
-  instructor's own user;
-- with a small environment (``PATH``, ``HOME=/tmp``, thread limits): none of the instructor's variables.
+  when the grader runs as root, as a user of its own, new for each sandbox (``sandbox_uid``: a uid from a
+  reserved range that no account uses), so nothing kept per user (the user keyring, the process count) passes
+  from one kernel to the next; otherwise in a user namespace as the instructor's own user;
+- in a control group of its own where the grader can make one (``cgroup``: memory, processes, CPU for the
+  whole sandbox);
+- with a small environment (``PATH``, ``HOME=/tmp``, thread limits): none of the instructor's variables, nor
+  the launcher's (``JPY_PARENT_PID``) or the shell's (``PWD``, ``OLDPWD``).
 
 macOS has no namespaces: there is no sandbox there and the grader refuses to run unless ``--unsafe``.
 """
 import functools
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 NOBODY = 65534
+SANDBOX_UIDS = range(3_000_000_000, 3_000_000_000 + 2**24)  # no account, no /etc/subuid range uses these
+_USED_UIDS = set()
 SYSTEM = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/libx32", "/etc"]
 WORK = "/work/submission"
 KEEP_ENV = ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LANG", "LC_ALL",
             "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS"]
 
 # Runs as root of the new namespaces: $1 the new root, $2 the working folder, $3 the socket folder, $4 the
-# uid to become ("" to stay), then read-only paths up to "--", then the command.
+# uid to become ("" to stay), $5 the control group folders to join (space-separated, may be ""), then
+# read-only paths up to "--", then the command.
 _SETUP = r"""
 set -eu
-R=$1; W=$2; C=$3; U=$4; shift 4
+R=$1; W=$2; C=$3; U=$4; G=$5; shift 5
+for g in $G; do echo 0 > "$g/cgroup.procs"; done
 CHROOT=$(PATH=/usr/sbin:/sbin:/usr/bin:/bin:$PATH command -v chroot)
 mount -t tmpfs -o mode=755 sandbox "$R"
 # The private /tmp first: the read-only views below may live under /tmp (a project cloned there).
@@ -56,6 +65,7 @@ for n in null zero random urandom; do touch "$R/dev/$n"; mount --bind "/dev/$n" 
 mount -t tmpfs -o mode=1777,size=256m shm "$R/dev/shm"
 mount -o remount,bind,ro "$R"
 cd "$R"
+unset PWD OLDPWD JPY_PARENT_PID
 if [ -n "$U" ]; then set -- --reuid="$U" --regid="$U" --clear-groups "$@"; fi
 exec "$CHROOT" "$R" setpriv --pdeathsig KILL --bounding-set=-all --inh-caps=-all --no-new-privs "$@"
 """
@@ -111,11 +121,20 @@ def make_folders(base):
     return folders
 
 
-def kernel_command(cmd, folders):
-    """``cmd`` wrapped to run in a sandbox built in ``folders`` (from ``make_folders``)."""
-    uid = str(NOBODY) if os.geteuid() == 0 else ""
+def sandbox_uid():
+    """A uid for one sandbox (root only): from ``SANDBOX_UIDS``, never the same twice in this grader."""
+    while True:
+        uid = SANDBOX_UIDS[secrets.randbelow(len(SANDBOX_UIDS))]
+        if uid not in _USED_UIDS:
+            _USED_UIDS.add(uid)
+            return uid
+
+
+def kernel_command(cmd, folders, cgroups=()):
+    """``cmd`` wrapped to run in a sandbox built in ``folders`` (from ``make_folders``), in ``cgroups``."""
+    uid = str(sandbox_uid()) if os.geteuid() == 0 else ""
     return [*_unshare_args(), "sh", "-c", _SETUP, "sandbox-setup", str(folders["root"]), str(folders["work"]),
-            str(folders["comm"]), uid, *readonly_paths(), "--", *cmd]
+            str(folders["comm"]), uid, " ".join(map(str, cgroups)), *readonly_paths(), "--", *cmd]
 
 
 def kernel_env(unsafe=False):

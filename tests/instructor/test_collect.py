@@ -135,3 +135,56 @@ def test_command_line(homes, tmp_path, capsys):
     assert "carol: NOT collected" in captured.err and "collected 2 of 3" in captured.out
     assert main(["collect", "lab9", "--from", pattern, "--to", str(tmp_path / "sub")]) == 2
     assert "nothing matches" in capsys.readouterr().err
+
+
+def test_a_student_swapping_their_files_meanwhile_gets_nothing_else_collected(tmp_path):
+    # Issue 23.4: between a check and the copy, a loop of renameat2(RENAME_EXCHANGE) swapped ~/labs with a link
+    # to a root-only folder, the lab with a FIFO (collect hung) or with a 1 GiB sparse file (copied past the
+    # limit). Each student here swaps as fast as they can while collect runs again and again.
+    import ctypes
+    import threading
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        pytest.skip("no renameat2 in this C library")
+    secret = tmp_path / "root-only"
+    secret.mkdir()
+    (secret / f"{LAB}.ipynb").write_text(_notebook("SECRET"))
+    _home(tmp_path, "alice", "a = 1")
+    swaps = []
+    mallory = _home(tmp_path, "mallory", "m = 1").parent
+    (mallory / "link").symlink_to(secret)
+    swaps.append((mallory / "labs", mallory / "link"))
+    fred = _home(tmp_path, "fred", "f = 1")
+    os.mkfifo(fred / "fifo")
+    swaps.append((fred / f"{LAB}.ipynb", fred / "fifo"))
+    sam = _home(tmp_path, "sam", "s = 1")
+    with open(sam / "big", "wb") as f:
+        f.truncate(2**30)
+    swaps.append((sam / f"{LAB}.ipynb", sam / "big"))
+    stop = threading.Event()
+
+    def swap(a, b):
+        while not stop.is_set():
+            libc.renameat2(-100, bytes(a), -100, bytes(b), 2)  # AT_FDCWD, RENAME_EXCHANGE
+    threads = [threading.Thread(target=swap, args=pair, daemon=True) for pair in swaps]
+    pattern = str(tmp_path / "home" / "*" / "labs" / "{lab}.ipynb")
+    outcomes = []
+
+    def collect_again_and_again():
+        for i in range(40):
+            out = tmp_path / f"out{i}"
+            results = {r.student: r for r in collect(LAB, pattern, out, max_bytes=2**20)}
+            copies = {s: (out / s / LAB / f"{LAB}.ipynb") for s in results if not results[s].problem}
+            outcomes.append({s: p.read_bytes() for s, p in copies.items()})
+    for t in threads:
+        t.start()
+    collector = threading.Thread(target=collect_again_and_again, daemon=True)
+    collector.start()
+    collector.join(60)
+    stop.set()
+    assert not collector.is_alive(), "collect hung"
+    assert len(outcomes) == 40 and all("a = 1" in o["alice"].decode() for o in outcomes)
+    for o in outcomes:
+        assert not any(b"SECRET" in data for data in o.values()), "a root-only file was collected"
+        assert all(len(data) <= 2**20 for data in o.values()), "a file over the limit was collected"
+        assert set(o) <= {"alice", "mallory", "fred", "sam"}
