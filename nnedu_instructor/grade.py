@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import rules as lab_rules
 from . import sandbox
 from . import probes as probing
 from .cells import BEGIN_HIDDEN, grade_id, is_manual, is_test, points, restore_locked
@@ -176,7 +177,7 @@ def _prepare(solution, path, lab_stem):
         return grade, None
 
 
-def _grade_one(grade, nb, path, data, limits, unsafe, probes=None):
+def _grade_one(grade, nb, path, data, limits, unsafe, probes=None, forbidden=None):
     """Copy the submission and the lab's data into a fresh sandbox, run it, fill in ``grade``; never raises."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nnedu-grade-") as tmp:
@@ -186,6 +187,9 @@ def _grade_one(grade, nb, path, data, limits, unsafe, probes=None):
             for item in data:
                 (shutil.copytree if item.is_dir() else shutil.copyfile)(item, folders["work"] / item.name)
             grade.status, outcomes, grade.note = asyncio.run(_run(nb, folders, limits, unsafe, probes))
+            if forbidden and forbidden[1] and grade.status != TAMPERED:  # the lab's rules (rules.py): (lab, rules)
+                outcomes.update(asyncio.run(lab_rules.enforce(*forbidden, nb, {g for g, o in outcomes.items()
+                                if o == PASSED}, probes, tmp, data, limits, unsafe, _probe)))
             for test in grade.tests:
                 if not test.manual:
                     test.outcome = outcomes.get(test.grade_id, NOT_RUN)
@@ -221,6 +225,7 @@ def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progr
     data = lab_data(solution_path, solution)
     probes = probing.load(solution_path)
     tests = {grade_id(c): points(c) for c in solution.cells if is_test(c)}
+    forbidden = (lab_rules.lab_title(solution_path), lab_rules.load(solution_path, tests))
     if set(probes) - set(tests):
         raise ValueError(f"{probing.path_for(solution_path)}: probes for test cells the lab does not have: "
                          f"{sorted(set(probes) - set(tests))}")
@@ -231,7 +236,7 @@ def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progr
                     solution_path.name, ", ".join(unprobed))
     prepared = [_prepare(solution, p, solution_path.stem) for p in submissions]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_grade_one, g, nb, p, data, limits, unsafe, probes)
+        futures = [pool.submit(_grade_one, g, nb, p, data, limits, unsafe, probes, forbidden)
                    for (g, nb), p in zip(prepared, submissions) if nb is not None]
         for g, nb in prepared:
             if nb is None and progress:
