@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: install lock lab test-browser test claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
+.PHONY: install lock lab test-browser test test-grading claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
 
 # Create the virtual environment on first use and (re)install whenever the pins change: the lock, then this
 # repository's two packages (nnedu, nnedu_instructor) editable, without dependencies (the lock has them all).
@@ -120,6 +120,11 @@ HUB_REPORT ?= deploy/state/hub-load.md
 test-hub: $(STAMP)
 	PYTHON=$(PYTHON) VENV=$(VENV) deploy/setup.sh
 	$(ONE_THREAD) $(PY) deploy/hub_load.py --students $(STUDENTS) --report $(HUB_REPORT) --json $(HUB_REPORT:.md=.json)
+
+## Every lab's shortcut submission (answers that call what the lab forbids) graded for real next to the solution:
+## the guarded tests score 0 with the rule named, the rest keep their points (slow, not part of `make test`).
+test-grading: $(STAMP)
+	$(ONE_THREAD) $(PY) -m pytest -v -s tests/instructor/slow_shortcuts.py
 
 ## The released course as students and a class hub get it (slow, not part of `make test`; CI runs it): the
 ## course's own `make test` and `make check`, its binder/postBuild in a fresh venv, then the hub in users mode

@@ -17,8 +17,9 @@ everything defined in them) or one definition in a module (``"nnedu.network:MLP.
   raises), so it raises however it is reached: through its module, a parent package that re-exports it,
   another module that imported it, an instance, a subclass, ``gc``.
 
-Every refusal is recorded, as the rule's index, in ``sys.modules["_nnedu_rules"].hits``, so the grader can
-name the rule a submission actually hit. This stops the use of the course's code and of the named libraries
+Every refusal that code outside the installed packages caused (a cell, an answer, a probe; not the kernel's own
+machinery) is recorded, as the rule's index, in ``sys.modules["_nnedu_rules"].hits``, so the grader can name the
+rule a submission actually hit. This stops the use of the course's code and of the named libraries
 through Python; it does not stop a student who copies their source (the similarity report's job) or who goes
 around the interpreter deliberately (``ctypes``), which a grader reading the code would see.
 """
@@ -95,8 +96,16 @@ def forbid(rules):
     state = types.ModuleType("_nnedu_rules")
     state.hits = []
 
+    installed = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+
     def hit(i, kind=ForbiddenError):
-        state.hits.append(i)
+        # Recorded only when code outside the installed packages is running (a cell, an answer, a probe): the
+        # kernel's own lazy imports (IPython formatting a traceback) fail as well, but are no student's doing.
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith(installed + ("<forbidden>",)):
+            frame = frame.f_back
+        if frame is not None:
+            state.hits.append(i)
         return kind(rules[i][1])
     state.hit = hit
     sys.modules["_nnedu_rules"] = state

@@ -133,12 +133,23 @@ def _definitions_only(source):
 
 
 def _kernel_cells(nb):
-    """What the rules' kernel runs, in order, as (source, is an answer): the lab's first code cell (its setup),
-    its other locked code cells that are not tests (helpers), the cells that only import and define, and the
-    answer cells; never a test or an experiment."""
-    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
-    return [(c.source, is_solution(c)) for i, c in enumerate(code) if not is_test(c) and (
-        i == 0 or is_solution(c) or is_locked(c) or _definitions_only(c.source))]
+    """What the rules' kernel runs, in order, as (source, the answer cell's index or None): the lab's first code
+    cell (its setup), its other locked code cells that are not tests (helpers), the cells that only import and
+    define, and the answer cells; never a test or an experiment."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    return [(c.source, i if is_solution(c) else None) for k, (i, c) in enumerate(code) if not is_test(c) and (
+        k == 0 or is_solution(c) or is_locked(c) or _definitions_only(c.source))]
+
+
+def _answer_of(nb):
+    """{test grade_id: index of the answer cell before it}: the task each test checks."""
+    out, current = {}, None
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and is_solution(cell):
+            current = index
+        elif is_test(cell) and current is not None:
+            out[grade_id(cell)] = current
+    return out
 
 
 def _install_code(rules, lab):
@@ -167,6 +178,7 @@ async def _hits(kernel, seconds):
 
 def _fresh_folders(base, files):
     """A new sandbox's folders under ``base``, its working folder holding copies of ``files``."""
+    Path(base).mkdir(mode=0o700)
     folders = sandbox.make_folders(base)
     for item in map(Path, files):
         (shutil.copytree if item.is_dir() else shutil.copyfile)(item, folders["work"] / item.name)
@@ -181,7 +193,7 @@ def _verdict(rules, hits, lab, reason):
     return f"passed in the notebook, but failed the grader's check in a kernel holding only the answers: {reason}"
 
 
-async def enforce(rules, lab, nb, passed, probes, base, files, limits, unsafe, run_probe):
+async def enforce(lab, rules, nb, passed, probes, base, files, limits, unsafe, run_probe):
     """Check again, under the rules guarding them, the tests in ``passed`` (grade_ids) that a rule guards.
 
     ``nb``: the notebook as graded (locked cells restored); ``probes``: {grade_id: Probe}; ``base``: a folder
@@ -211,18 +223,19 @@ async def _check_group(kernel, rules, lab, nb, gids, probes, folders, limits, de
     reply = await kernel.run(_install_code(rules, lab), left())
     if not reply.ok:
         raise RuntimeError(f"the rules could not be installed: {reply.ename}: {reply.evalue}")
-    early = []  # the rules the answer cells hit as they ran (the lab's own cells may touch them: not counted)
+    ran = {}  # answer cell index: the rules it hit as it ran (the lab's own cells may touch them: not counted)
     for source, answer in _kernel_cells(nb):
         try:
             await kernel.run(source, left())  # an answer that fails here fails its probe below
         except CellTimeout:
             pass
         hits = await _hits(kernel, left())
-        early += hits if answer else []
-    lost = {}
+        if answer is not None:
+            ran[answer] = hits
+    answer_of, lost = _answer_of(nb), {}
     for gid in gids:
         reason = await run_probe(kernel, probes[gid], folders, limits, deadline)
         hits = await _hits(kernel, left())
         if reason:
-            lost[gid] = _verdict(rules, hits or early, lab, reason)
+            lost[gid] = _verdict(rules, hits or ran.get(answer_of.get(gid), []), lab, reason)
     return lost

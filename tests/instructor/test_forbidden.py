@@ -100,7 +100,7 @@ def test_a_definition_rule_names_the_rule_actually_hit():
         "method": setup + "m.loss(X, y)",
         "through the class": setup + "type(m).loss(m, X, y)",
         "the optimizer": "import nnedu\nnnedu.SGD(0.1)",
-        "the rest of MLP": setup + "assert m.predict(X).shape == (1,)",
+        "the rest of MLP": setup + "assert m.forward(X).shape == (1, 2)",
     })
     assert got["method"] == ["ForbiddenError", loss, [1]]          # the rule hit, not the first of the list
     assert got["through the class"] == ["ForbiddenError", loss, [1]]
