@@ -26,6 +26,7 @@ The student's lab states the rules next to each task (``notice``, used by ``labs
 import ast
 import importlib.util
 import json
+import logging
 import re
 import secrets
 import shutil
@@ -39,6 +40,7 @@ from .cells import grade_id, is_locked, is_solution, is_test
 from .forbid import forbid, take_hits
 from .kernel import CellTimeout, Kernel
 
+LOG = logging.getLogger("nnedu_instructor.rules")
 TARGET = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?")
 
 
@@ -185,12 +187,13 @@ def _fresh_folders(base, files):
     return folders
 
 
-def _verdict(rules, hits, lab, reason):
-    """The outcome of a guarded test that failed in the rules' kernel."""
+def _verdict(rules, hits, lab):
+    """The outcome of a guarded test that failed in the rules' kernel: the rules it hit, in the order it hit
+    them; without any, only that it failed there (no details: probes are as hidden as hidden tests)."""
     named = [rules[i].message(lab) for i in dict.fromkeys(hits) if 0 <= i < len(rules)]
     if named:
         return "; ".join(named)
-    return f"passed in the notebook, but failed the grader's check in a kernel holding only the answers: {reason}"
+    return "passed in the notebook, but failed the grader's check in a kernel holding only the answers"
 
 
 async def enforce(lab, rules, nb, passed, probes, base, files, limits, unsafe, run_probe):
@@ -212,7 +215,7 @@ async def enforce(lab, rules, nb, passed, probes, base, files, limits, unsafe, r
                 lost.update(await _check_group(kernel, list(group), lab, nb, gids, probes, folders, limits,
                                                deadline, run_probe))
         except Exception as e:  # noqa: BLE001 (a kernel that died or hung loses the points it was to confirm)
-            lost.update({gid: lost.get(gid) or _verdict(group, [], lab, f"{type(e).__name__}") for gid in gids})
+            lost.update({gid: lost.get(gid) or _verdict(group, [], lab) for gid in gids})
     return lost
 
 
@@ -237,5 +240,6 @@ async def _check_group(kernel, rules, lab, nb, gids, probes, folders, limits, de
         reason = await run_probe(kernel, probes[gid], folders, limits, deadline)
         hits = await _hits(kernel, left())
         if reason:
-            lost[gid] = _verdict(rules, hits or ran.get(answer_of.get(gid), []), lab, reason)
+            LOG.info("rules' probe of %s failed: %s", gid, reason)
+            lost[gid] = _verdict(rules, hits or ran.get(answer_of.get(gid), []), lab)
     return lost

@@ -300,7 +300,8 @@ PROBES = [L2_PENALTY, L1_PENALTY, DROPOUT, EARLY_STOPPING, ONE_SE]
 
 # --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
 FORBIDDEN = [
-    Rule("nnedu.network:MLP.penalty", ["test_l2_penalty", "test_l1_penalty"], "sum the penalty over the weights yourself"),
+    Rule("nnedu.network:MLP.penalty", ["test_l2_penalty", "test_l1_penalty"],
+         "sum the penalty over the weights yourself"),
     Rule("nnedu.layers:Dropout", ["test_dropout"], "draw the mask and scale the kept units yourself"),
     Rule("torch", ["test_dropout"], "draw the mask with the numpy generator you are given"),
     Rule("nnedu.history:EarlyStopping", ["test_early_stopping"], "follow the validation curve yourself"),

@@ -54,7 +54,8 @@ MODULE_CASES = {
     "__import__": "__import__('nnedu.layers')",
     "through another module": "import nnedu.network\nnnedu.network.Linear().forward",
     "a method through another module": "import nnedu.network\nnnedu.network.Linear.init(2, 3, 'tanh', None)",
-    "through gc": "import gc\n[f for f in gc.get_objects() if getattr(f, '__qualname__', '') == 'Tanh.backward'][0](0, 1)",
+    "through gc": ("import gc\n"
+                   "[f for f in gc.get_objects() if getattr(f, '__qualname__', '') == 'Tanh.backward'][0](0, 1)"),
     "load by path": ("import importlib.util, os, nnedu\n"
                      "p = os.path.join(os.path.dirname(nnedu.__file__), 'layers.py')\n"
                      "spec = importlib.util.spec_from_file_location('mine', p)\n"
@@ -146,7 +147,8 @@ def draw(rng):
 
 
 CALL = 'outputs["y"] = np.array([{}(int(a), int(b)) for a, b in zip(inputs["a"], inputs["b"])])'
-PROBES = [Probe("test_add", draw, CALL.format("add"), check_add), Probe("test_mul", draw, CALL.format("mul"), check_mul)]
+PROBES = [Probe("test_add", draw, CALL.format("add"), check_add),
+          Probe("test_mul", draw, CALL.format("mul"), check_mul)]
 FORBIDDEN = [Rule("fractions", ["test_add", "test_mul"], "add the numbers you are given"),
              Rule("math:prod", ["test_mul"], "multiply with *")]
 '''
