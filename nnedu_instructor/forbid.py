@@ -97,12 +97,14 @@ def forbid(rules):
     state.hits = []
 
     installed = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+    own = sys._getframe().f_globals  # these functions' globals, to skip their own frames
 
     def hit(i, kind=ForbiddenError):
         # Recorded only when code outside the installed packages is running (a cell, an answer, a probe): the
         # kernel's own lazy imports (IPython formatting a traceback) fail as well, but are no student's doing.
         frame = sys._getframe(1)
-        while frame is not None and frame.f_code.co_filename.startswith(installed + ("<forbidden>",)):
+        while frame is not None and (frame.f_globals is own or frame.f_code.co_filename.startswith(
+                installed + ("<forbidden>", "<frozen "))):
             frame = frame.f_back
         if frame is not None:
             state.hits.append(i)
