@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import rules as lab_rules
 from . import sandbox
 from . import probes as probing
 from .cells import BEGIN_HIDDEN, grade_id, is_manual, is_test, points, restore_locked
@@ -186,7 +187,7 @@ def _prepare(solution, path, grade):
         return None
 
 
-def _grade_one(grade, solution, path, data, limits, unsafe, probes=None):
+def _grade_one(grade, solution, path, data, limits, unsafe, probes=None, forbidden=None):
     """Read the submission, copy it and the lab's data into a fresh sandbox, run it, fill in ``grade``; remove
     the sandbox's folders without following links or recursing (``files.remove_tree``). Never raises: a
     submission that breaks the grader or its clean-up costs its own grade only."""
@@ -200,6 +201,9 @@ def _grade_one(grade, solution, path, data, limits, unsafe, probes=None):
             for item in data:
                 (shutil.copytree if item.is_dir() else shutil.copyfile)(item, folders["work"] / item.name)
             grade.status, outcomes, grade.note = asyncio.run(_run(nb, folders, limits, unsafe, probes))
+            if forbidden and forbidden[1] and grade.status != TAMPERED:  # the lab's rules (rules.py): (lab, rules)
+                outcomes.update(asyncio.run(lab_rules.enforce(*forbidden, nb, {g for g, o in outcomes.items()
+                                if o == PASSED}, probes, tmp, data, limits, unsafe, _probe)))
             for test in grade.tests:
                 if not test.manual:
                     test.outcome = outcomes.get(test.grade_id, NOT_RUN)
@@ -244,6 +248,7 @@ def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progr
     data = lab_data(solution_path, solution)
     probes = probing.load(solution_path)
     tests = {grade_id(c): points(c) for c in solution.cells if is_test(c)}
+    forbidden = (lab_rules.lab_title(solution_path), lab_rules.load(solution_path, tests))
     if set(probes) - set(tests):
         raise ValueError(f"{probing.path_for(solution_path)}: probes for test cells the lab does not have: "
                          f"{sorted(set(probes) - set(tests))}")
@@ -254,7 +259,7 @@ def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progr
                     solution_path.name, ", ".join(unprobed))
     grades = [_new_grade(solution, p, solution_path.stem) for p in submissions]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_grade_one, g, solution, p, data, limits, unsafe, probes): g
+        futures = {pool.submit(_grade_one, g, solution, p, data, limits, unsafe, probes, forbidden): g
                    for g, p in zip(grades, submissions)}
         for future in as_completed(futures):
             if future.exception() is not None:  # _grade_one never raises; should it, the batch goes on

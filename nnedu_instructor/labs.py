@@ -14,7 +14,10 @@ Each ``solutions/NAME.ipynb`` gives ``labs/NAME.ipynb`` (never edit labs/ by han
   timing metadata is dropped, and so is the saved widget state of every widget those outputs no longer show
   (the solution's progress bars);
 - like nbgrader's release, locked and graded cells are made non-editable and non-deletable in JupyterLab,
-  solution cells non-deletable.
+  solution cells non-deletable;
+- each task says what its answers may not use: the lab's ``FORBIDDEN`` rules (``rules``) that guard the tests
+  after an answer cell become a line "**May not use:** `nnedu.layers`, `torch`." at the end of the markdown
+  cell just before it (a new markdown cell there when the cell before is code).
 
 The output is byte-for-byte reproducible: the same solution always gives the same bytes.
 """
@@ -30,6 +33,8 @@ from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, CODE_STUB, END_HIDDEN, END_SOL
                     LabFormatError, check_solution_notebook, is_locked, is_solution, is_test,
                     replace_regions)
 from .files import read_notebook, write_atomic
+from .rules import load as load_rules
+from .rules import notice, task_rules
 
 
 def read_solution(path):
@@ -50,9 +55,11 @@ def read_solution(path):
     return nb
 
 
-def make_lab(solution):
-    """The student version of a (checked) solution notebook, as a new notebook."""
+def make_lab(solution, rules=()):
+    """The student version of a (checked) solution notebook, as a new notebook; ``rules``: the lab's
+    ``FORBIDDEN`` list, stated beside the tasks they guard."""
     nb = copy.deepcopy(solution)
+    _state_rules(nb, rules)
     answered = False  # at or after the first answer cell
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
@@ -72,6 +79,22 @@ def make_lab(solution):
             cell.outputs, cell.execution_count = [], None
     _keep_shown_widgets(nb)
     return nb
+
+
+def _state_rules(nb, rules):
+    """Add "**May not use:** ..." before every answer cell whose tests a rule guards (see the module's docstring)."""
+    for index, guards in sorted(task_rules(nb, rules).items(), reverse=True):
+        line = notice(guards)
+        before = nb.cells[index - 1] if index else None
+        if before is not None and before.cell_type == "markdown" and not is_solution(before):
+            before.source = before.source.rstrip("\n") + "\n\n" + line
+        else:
+            cell = nbformat.v4.new_markdown_cell(line)
+            if "id" in nb.cells[index]:
+                cell["id"] = hashlib.sha1(f"rules:{nb.cells[index]['id']}".encode()).hexdigest()[:8]
+            else:
+                cell.pop("id", None)
+            nb.cells.insert(index, cell)
 
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -100,7 +123,7 @@ def _keep_shown_widgets(nb):
 
 def render_lab(solution_path):
     """The exact text of the lab generated from the solution notebook at ``solution_path``."""
-    return nbformat.writes(make_lab(read_solution(solution_path))) + "\n"
+    return nbformat.writes(make_lab(read_solution(solution_path), load_rules(solution_path))) + "\n"
 
 
 def _plan(solutions, labs):

@@ -19,6 +19,7 @@ import numpy as np
 from nnedu.gradcheck import rel_error
 from nnedu_instructor.probe_kit import case_names, network, network_inputs, numbers, with_cases
 from nnedu_instructor.probes import Probe
+from nnedu_instructor.rules import Rule
 
 
 def _sizes(rng, low=1, high=9, n=3):
@@ -501,3 +502,14 @@ SGD_TRAIN = Probe("test_sgd_train", sgd_train_inputs, sgd_train_kernel, sgd_trai
 
 PROBES = [LINEAR_FORWARD, LINEAR_BACKWARD, ACTIVATIONS_FORWARD, ACTIVATIONS_BACKWARD, GRAD_CHECK, SOFTMAX_VALUE,
           SOFTMAX_GRADIENT, TWO_LAYER_LOSS, TWO_LAYER_GRADIENTS, SGD_TRAIN]
+
+# --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
+TESTS = [p.grade_id for p in PROBES]
+FORBIDDEN = [
+    Rule("nnedu.layers", TESTS, "write the forward and backward passes yourself"),
+    Rule("nnedu.losses", TESTS, "write the softmax loss and its gradient yourself"),
+    Rule("nnedu.network", TESTS, "chain your own pieces into the network"),
+    Rule("nnedu.train", TESTS, "write the training loop yourself"),
+    Rule("nnedu.optim", TESTS, "write the gradient step yourself"),
+    Rule("torch", TESTS, "compute the gradients by backpropagation in numpy, not with autograd"),
+]

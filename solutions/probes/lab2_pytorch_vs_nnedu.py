@@ -32,6 +32,7 @@ from nnedu_instructor.probe_kit import (
     strings,
 )
 from nnedu_instructor.probes import Probe
+from nnedu_instructor.rules import Rule
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 H = {"sigmoid": lambda a: 0.5 * (1.0 + np.tanh(0.5 * a)), "tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0),
@@ -432,3 +433,17 @@ SECONDS_PER_EPOCH = Probe("test_seconds_per_epoch", seconds_per_epoch_inputs, se
                           seconds_per_epoch_check)
 
 PROBES = [MAKE_TORCH_MLP, COPY_PARAMS, TORCH_LOSS_AND_GRADS, TRAIN_TORCH, SECONDS_PER_EPOCH]
+
+# --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
+# Part 2 asks PyTorch for the loss, the gradients and the training: nnedu's own must not stand in for them.
+# (The probes build nnedu networks in the kernel, so nnedu.MLP itself stays. A disabled function fails wherever it
+# is called from: nnedu.fit, which steps through train_step, fails too.)
+PART2 = ["test_torch_loss_and_grads", "test_train_torch"]
+FORBIDDEN = [
+    Rule("nnedu.network:MLP.loss", PART2, "compute the loss with PyTorch and the gradients with autograd"),
+    Rule("nnedu.network:MLP.backprop", PART2, "compute the gradients with autograd (loss.backward())"),
+    Rule("nnedu.network:MLP.backward", PART2, "compute the gradients with autograd (loss.backward())"),
+    Rule("nnedu.losses", PART2, "compute the loss with PyTorch"),
+    Rule("nnedu.train:train_step", PART2, "train with torch.optim.SGD"),
+    Rule("nnedu.optim", PART2, "train with torch.optim.SGD"),
+]

@@ -16,6 +16,7 @@ import numpy as np
 from nnedu.gradcheck import rel_error
 from nnedu_instructor.probe_kit import case_names, flag, flags, numbers, outcome, with_cases
 from nnedu_instructor.probes import Probe
+from nnedu_instructor.rules import Rule
 
 
 # --- Parts A and B: the penalties ---------------------------------------------------------------------------
@@ -296,3 +297,12 @@ def one_se_check(inputs, outputs):
 ONE_SE = Probe("test_one_se_choice", one_se_inputs, one_se_kernel, one_se_check)
 
 PROBES = [L2_PENALTY, L1_PENALTY, DROPOUT, EARLY_STOPPING, ONE_SE]
+
+# --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
+FORBIDDEN = [
+    Rule("nnedu.network:MLP.penalty", ["test_l2_penalty", "test_l1_penalty"],
+         "sum the penalty over the weights yourself"),
+    Rule("nnedu.layers:Dropout", ["test_dropout"], "draw the mask and scale the kept units yourself"),
+    Rule("torch", ["test_dropout"], "draw the mask with the numpy generator you are given"),
+    Rule("nnedu.history:EarlyStopping", ["test_early_stopping"], "follow the validation curve yourself"),
+]

@@ -14,6 +14,7 @@ import numpy as np
 
 from nnedu_instructor.probe_kit import distinct_seeds
 from nnedu_instructor.probes import Probe
+from nnedu_instructor.rules import Rule
 
 
 def _distinct_images(rng, shape, dtype=np.float64):
@@ -377,3 +378,11 @@ WARP = Probe("test_warp", warp_inputs, warp_kernel, warp_check)
 
 
 PROBES = [FLIP, CROP, CAST, MATRICES, WARP]
+
+# --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
+# Each augmentation is a few lines of numpy indexing and arithmetic; image libraries do them in one call.
+TESTS = [p.grade_id for p in PROBES]
+WHY = "write the augmentation with numpy arrays"
+FORBIDDEN = [Rule(target, TESTS, WHY) for target in ("scipy.ndimage", "skimage", "cv2", "torch", "torchvision",
+                                                     "PIL.ImageOps")] + [
+    Rule(f"PIL.Image:Image.{method}", TESTS, WHY) for method in ("transform", "rotate", "transpose")]

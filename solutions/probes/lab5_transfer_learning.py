@@ -16,6 +16,7 @@ import nnedu
 import nnedu.pretrained as pre
 from nnedu_instructor.probe_kit import distinct_seeds, flag, network, network_inputs, outcome, raised_value_error
 from nnedu_instructor.probes import Probe
+from nnedu_instructor.rules import Rule
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
@@ -323,3 +324,17 @@ CHANGE = Probe("lab5_relative_change_tests", change_inputs, change_kernel, chang
 
 
 PROBES = [FEW_SHOT, TRAIN, FEATURES, CURVE, CHANGE]
+
+# --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
+# train_layers is the momentum update with a rate per layer; layer_features is the forward pass up to each hidden
+# layer. nnedu has both ready-made. (The probes build nnedu networks in the kernel, so nnedu.MLP itself stays.)
+TRAIN, FEATURES = ["lab5_train_layers_tests"], ["lab5_layer_features_tests"]
+FORBIDDEN = [
+    Rule("nnedu.optim", TRAIN, "write the momentum update yourself"),
+    Rule("nnedu.train", TRAIN, "write the momentum update yourself"),
+    Rule("nnedu.pretrained:fit_last_layer", TRAIN, "write the momentum update yourself"),
+    Rule("torch", TRAIN, "write the momentum update in numpy"),
+    Rule("nnedu.pretrained:hidden_features", FEATURES, "compute each layer's output from model.params"),
+    Rule("nnedu.diagnostics:hidden_outputs", FEATURES, "compute each layer's output from model.params"),
+    Rule("nnedu.network:MLP.forward", FEATURES, "compute each layer's output from model.params"),
+]

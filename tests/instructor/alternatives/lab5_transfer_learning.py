@@ -1,8 +1,8 @@
 """An alternative correct submission of Lab 5 (transfer learning), written differently from the solution.
 
 Each answer reaches the same behaviour by another route: a permutation per class instead of ``rng.choice``,
-one ``nnedu.SGD`` optimizer per trainable layer instead of a hand-written momentum loop, SciPy's ``expit`` and
-a while loop for the forward pass, the seeds in the outer loop of the learning curve, an explicit sum of squares
+a velocity per (layer, weights or biases) of the trained layers only instead of one per parameter, SciPy's
+``expit`` and a while loop for the forward pass, the seeds in the outer loop of the learning curve, an explicit sum of squares
 for the Frobenius norm. ``tests/test_alternative_submissions.py`` puts these sources into the student lab and
 requires full automatic marks.
 """
@@ -23,17 +23,18 @@ def few_shot_indices(y, n_per_class, seed):
 ''',
     "lab5_train_layers": '''
 def train_layers(model, X, y, lrs, epochs=100, momentum=0.9):
-    """Full-batch gradient descent with momentum, one nnedu.SGD per trainable layer; lr 0 freezes a layer."""
+    """Full-batch gradient descent with momentum, a velocity per trainable layer; lr 0 freezes a layer."""
     rates = np.asarray(lrs, dtype=float).ravel()
     if rates.size != model.n_layers or np.any(rates < 0):
         raise ValueError(f"lrs: one non-negative learning rate per layer ({model.n_layers}) expected")
-    optimizers = {l: nnedu.SGD(lr=float(rates[l - 1]), momentum=momentum)
-                  for l in range(1, model.n_layers + 1) if rates[l - 1] > 0}
+    trained = [l for l in range(1, model.n_layers + 1) if rates[l - 1] > 0]
+    velocity = {(l, part): 0.0 for l in trained for part in "Wb"}
     for _ in range(epochs):
         grads = model.loss(X, y)[1]
-        for l, opt in optimizers.items():
-            keys = (f"W{l}", f"b{l}")
-            opt.step({k: model.params[k] for k in keys}, {k: grads[k] for k in keys})
+        for (l, part), v in velocity.items():
+            key = f"{part}{l}"
+            velocity[l, part] = momentum * v - rates[l - 1] * grads[key]
+            model.params[key] += velocity[l, part]
     return model
 ''',
     "lab5_layer_features": '''
