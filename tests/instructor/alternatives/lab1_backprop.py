@@ -1,13 +1,13 @@
 """An alternative correct submission of Lab 1 (backpropagation by hand), written differently from the solution.
 
-Each answer reaches the same behaviour by another route: ``np.einsum`` and a dict cache for the linear layer,
-a loop over samples for the bias gradient, tanh's derivative recomputed from the cached input and a boolean mask
-for ReLU, a hand-written relative error with ``np.vdot`` in the gradient check, ``np.logaddexp.reduce`` (log-sum-exp
-without an explicit max) and a one-hot matrix for the softmax loss, a two-layer network written inline (without
-calling the pieces) with the penalty summed over every ``W`` key, and an SGD loop that shuffles an index array in
-place, splits it with ``np.split`` and rebinds the dict's arrays instead of updating them in place, with
-other settings (ReLU, 100 hidden units, no L2). ``tests/test_alternative_submissions.py`` puts these sources into
-the student lab and requires full automatic marks.
+Each answer reaches the same behaviour by another route: ``np.einsum`` and a dict cache for the linear layer, a loop
+over samples for the bias gradient, tanh's derivative recomputed from the cached input and a boolean mask for ReLU,
+a gradient check over ``np.ndindex`` positions with a permutation for the subset and a hand-written relative error,
+``np.logaddexp.reduce`` (log-sum-exp without an explicit max) and a one-hot matrix for the softmax loss, a two-layer
+network written inline (without calling the pieces) with the penalty summed over every ``W`` key, and an SGD loop
+that shuffles an index array in place, splits it with ``np.split`` and rebinds the dict's arrays instead of updating
+them in place, with other settings (ReLU, 100 hidden units, no L2). ``tests/test_alternative_submissions.py`` puts
+these sources into the student lab and requires full automatic marks.
 """
 
 ANSWERS = {
@@ -51,21 +51,31 @@ def relu_backward(dz, cache):
     return np.where(cache, dz, 0.0)
 ''',
     "grad_check": '''
-def grad_check(forward, backward, x, seed=0):
-    """Relative error of backward's gradient against central differences of vdot(forward(x), dout)."""
-    out = forward(x)[0]
+def grad_check(f, params, grads, n_entries=None, seed=0, h=1e-5):
+    """Per-array relative error of grads against central differences of f, on every entry or n_entries of them."""
     generator = np.random.default_rng(seed)
-    dout = generator.normal(0.0, 1.0, size=out.shape)
-    analytic = np.asarray(backward(dout, forward(x)[1]), dtype=float)
-
-    def scalar():
-        return float(np.vdot(forward(x)[0], dout))
-
-    numeric = numerical_gradient(scalar, x)
-    denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    if denominator == 0:
-        return 0.0
-    return float(np.linalg.norm(analytic - numeric) / denominator)
+    result = {}
+    for key in params:
+        array = params[key]
+        every = list(np.ndindex(*array.shape))
+        if n_entries is not None and n_entries < len(every):
+            chosen = [every[j] for j in generator.permutation(len(every))[:n_entries]]
+        else:
+            chosen = every
+        by_hand, by_difference = [], []
+        for position in chosen:
+            original = float(array[position])
+            values = []
+            for step in (h, -h):
+                array[position] = original + step
+                values.append(f())
+            array[position] = original
+            by_difference.append((values[0] - values[1]) / (2 * h))
+            by_hand.append(float(np.asarray(grads[key])[position]))
+        g1, g2 = np.array(by_hand), np.array(by_difference)
+        scale = np.linalg.norm(g1) + np.linalg.norm(g2)
+        result[key] = 0.0 if scale == 0 else float(np.linalg.norm(g1 - g2) / scale)
+    return result
 ''',
     "softmax_loss": '''
 def softmax_loss(scores, y):

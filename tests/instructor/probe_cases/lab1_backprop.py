@@ -78,32 +78,30 @@ def tanh_forward(a):
 ''', tanh_backward="def tanh_backward(dz, cache):\n    return dz * (1 - LAST_Z ** 2)\n"),
     },
     "test_grad_check": {
-        # from a red-team review: the right backward pass used to come first, then the wrong one
+        # from a red-team review: the right gradients used to come first, then a wrong one
         "alternate 0 and 1 without computing": ("grad_check", '''
 CALLS = [0]
 
 
-def grad_check(forward, backward, x, seed=0):
+def grad_check(f, params, grads, n_entries=None, seed=0, h=1e-5):
     CALLS[0] += 1
-    return 0.0 if CALLS[0] % 2 else 1.0
+    return {name: 0.0 if CALLS[0] % 2 else 1.0 for name in params}
 '''),
-        "dout all ones": ("grad_check", [("np.random.default_rng(seed).standard_normal(np.shape(out))",
-                                          "np.ones(np.shape(out))")]),
-        "numerical gradient without dout": ("grad_check", [("np.sum(forward(x)[0] * dout)", "np.sum(forward(x)[0])")]),
-        "x not restored": ("grad_check", '''
-def grad_check(forward, backward, x, seed=0):
-    out, cache = forward(x)
-    dout = np.random.default_rng(seed).standard_normal(np.shape(out))
-    analytic = backward(dout, cache)
-    numerical, h = np.zeros_like(x), 1e-5
-    for i in np.ndindex(x.shape):
-        x[i] += h
-        up = np.sum(forward(x)[0] * dout)
-        x[i] -= 2 * h
-        down = np.sum(forward(x)[0] * dout)
-        numerical[i] = (up - down) / (2 * h)
-    return rel_error(analytic, numerical)
+        "one error for all the arrays together": ("grad_check", '''
+def grad_check(f, params, grads, n_entries=None, seed=0, h=1e-5):
+    analytic = np.concatenate([np.ravel(grads[name]) for name in params])
+    numerical = np.concatenate([np.ravel(numerical_gradient(f, w, h)) for w in params.values()])
+    return {name: rel_error(analytic, numerical) for name in params}
 '''),
+        "entries left at w - h": ("grad_check", [("w[i] = saved\n", "pass\n")]),
+        "a one-sided difference": ("grad_check", [("w[i] = saved - h\n", "w[i] = saved\n"),
+                                                  ("(f_up - f_down) / (2 * h)", "(f_up - f_down) / h")]),
+        "a subset compared with the whole analytic gradient": ("grad_check", [
+            ("numerical = np.empty(len(picked))", "numerical = np.zeros(w.size)"),
+            ("numerical[k] = (f_up - f_down) / (2 * h)", "numerical[flat] = (f_up - f_down) / (2 * h)"),
+            ("analytic = np.asarray(grads[name], dtype=float).reshape(-1)[picked]",
+             "analytic = np.asarray(grads[name], dtype=float).reshape(-1)")]),
+        "every entry checked whatever n_entries says": ("grad_check", [("if n_entries is None:", "if True:")]),
     },
     "test_softmax_loss_value": {
         "no shift: exp overflows": ("softmax_loss", '''
@@ -145,6 +143,10 @@ def softmax_loss(scores, y):
         "l2 not passed on": ("sgd_train", [("y[idx], l2=l2, activation=activation)",
                                             "y[idx], activation=activation)")]),
         "activation not passed on": ("sgd_train", [("y[idx], l2=l2, activation=activation)", "y[idx], l2=l2)")]),
+        "params not updated": ("sgd_train", [("params[name] -= lr * grads[name]",
+                                              "p = params[name] - lr * grads[name]")]),
+    },
+    "test_sgd_accuracy": {
         "params not updated": ("sgd_train", [("params[name] -= lr * grads[name]",
                                               "p = params[name] - lr * grads[name]")]),
         "settings that do not learn": ("sgd_train", [("lr=0.1", "lr=0.0005")]),

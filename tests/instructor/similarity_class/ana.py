@@ -37,15 +37,25 @@ return grad
     "grad_check": [
         '''
 rng = np.random.default_rng(seed)
-out, cache = forward(x)
-dout = rng.normal(size=out.shape)
-grad_analytic = backward(dout, cache)
-
-def L():
-    return np.sum(forward(x)[0] * dout)
-
-grad_numeric = numerical_gradient(L, x)
-return float(rel_error(grad_analytic, grad_numeric))
+result = {}
+for key, arr in params.items():
+    if n_entries is None:
+        flat_ids = range(arr.size)
+    else:
+        flat_ids = rng.choice(arr.size, size=min(arr.size, n_entries), replace=False)
+    approx, exact = [], []
+    for fid in flat_ids:
+        pos = np.unravel_index(fid, arr.shape)
+        keep = arr[pos]
+        arr[pos] = keep + h
+        plus = f()
+        arr[pos] = keep - h
+        minus = f()
+        arr[pos] = keep
+        approx.append((plus - minus) / (2 * h))
+        exact.append(grads[key][pos])
+    result[key] = float(rel_error(np.array(exact), np.array(approx)))
+return result
 '''],
     "softmax_loss": [
         '''

@@ -31,18 +31,28 @@ return slope * dz
 '''],
     "grad_check": [
         '''
-first_out, first_cache = forward(x)
-weights_for_sum = np.random.default_rng(seed).standard_normal(np.shape(first_out))
-
-
-def scalar_loss():
-    current, _ = forward(x)
-    return float(np.sum(current * weights_for_sum))
-
-
-by_backprop = backward(weights_for_sum, first_cache)
-by_differences = numerical_gradient(scalar_loss, x)
-return float(rel_error(by_backprop, by_differences))
+rand = np.random.default_rng(seed)
+errors = dict()
+for k in params.keys():
+    W = params[k]
+    G = np.asarray(grads[k])
+    count = W.size if n_entries is None else min(n_entries, W.size)
+    chosen = np.arange(W.size) if n_entries is None else rand.permutation(W.size)[:count]
+    diffs = np.empty(count)
+    for t in range(count):
+        where = np.unravel_index(chosen[t], W.shape)
+        original = W[where]
+        W[where] = original + h
+        up = f()
+        W[where] = original - h
+        down = f()
+        W[where] = original
+        diffs[t] = (up - down) / (2.0 * h)
+    picked = np.array([G[np.unravel_index(c, W.shape)] for c in chosen])
+    top = np.linalg.norm(picked - diffs)
+    bottom = np.linalg.norm(picked) + np.linalg.norm(diffs)
+    errors[k] = 0.0 if bottom == 0 else top / bottom
+return errors
 '''],
     "softmax_loss": [
         '''

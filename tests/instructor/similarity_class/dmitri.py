@@ -34,11 +34,26 @@ return np.where(cache > 0, dz, 0.0)
 '''],
     "grad_check": [
         '''
-output = forward(x)[0]
-upstream = np.random.default_rng(seed).normal(0.0, 1.0, output.shape)
-numerical = numerical_gradient(lambda: float(np.vdot(forward(x)[0], upstream)), x)
-analytic = backward(upstream, forward(x)[1])
-return float(rel_error(analytic, numerical))
+r = np.random.default_rng(seed)
+report = {}
+for label, values in params.items():
+    total = values.size
+    order = np.arange(total) if n_entries is None else r.choice(total, min(total, n_entries), replace=False)
+    central, mine = [], []
+    i = 0
+    while i < len(order):
+        idx = np.unravel_index(order[i], values.shape)
+        before = values[idx].copy()
+        values[idx] = before + h
+        hi = f()
+        values[idx] = before - h
+        lo = f()
+        values[idx] = before
+        central.append(0.5 * (hi - lo) / h)
+        mine.append(np.asarray(grads[label])[idx])
+        i += 1
+    report[label] = rel_error(np.asarray(mine, dtype=float), np.asarray(central))
+return report
 '''],
     "softmax_loss": [
         '''

@@ -24,12 +24,24 @@ return np.where(cache, dz, 0.0)
 '''],
     "grad_check": [
         '''
-generator = np.random.default_rng(seed)
-first = forward(x)
-upstream = generator.normal(size=np.shape(first[0]))
-backprop = backward(upstream, first[1])
-numeric = numerical_gradient(lambda: (forward(x)[0] * upstream).sum(), x)
-return float(rel_error(backprop, numeric))
+rg = np.random.default_rng(seed)
+found = {}
+for name, tensor in params.items():
+    n = tensor.size
+    subset = np.arange(n) if n_entries is None else np.sort(rg.choice(n, size=min(n, n_entries), replace=False))
+    fd = np.zeros(subset.shape)
+    for pos, flat_index in enumerate(subset):
+        loc = np.unravel_index(flat_index, tensor.shape)
+        val = tensor[loc]
+        tensor[loc] = val + h
+        right_side = f()
+        tensor[loc] = val - h
+        left_side = f()
+        tensor[loc] = val
+        fd[pos] = (right_side - left_side) / (h + h)
+    an = np.take(np.asarray(grads[name]), subset)
+    found[name] = rel_error(an, fd)
+return found
 '''],
     "softmax_loss": [
         '''
