@@ -1,6 +1,7 @@
 """Lab 2 on a GPU machine: the lab's own timing code on cuda, and float64 parity with nnedu on cuda.
 
-    cd <repo root> && python3 benchmarks/lab2_gpu_check.py [--sizes 64 256 1024 4096 8192] [--cpu-threads N] [--repeats R]
+    cd <repo root> && python3 benchmarks/lab2_gpu_check.py [--sizes 64 256 1024 4096 8192] [--cpu-threads N]
+        [--rounds R] [--repeats E]
 
 The functions are taken from the solution notebook itself (solutions/lab2_pytorch_vs_nnedu.ipynb, the cells
 with nbgrader grade_ids listed in CELLS), so this runs exactly the code the notebook runs: make_torch_mlp,
@@ -9,8 +10,8 @@ copy_params, torch_loss_and_grads, train_torch, seconds_per_epoch, benchmark, pr
 1. parity: on the device, in float64, the loss and every gradient of the torch twin equal nnedu's
    (rel_error < 1e-10, activations relu and tanh, L2 0.01), and 60 SGD steps give the same loss curve
    (max |difference| < 1e-10); asserted.
-2. timing: seconds per epoch of nnedu (CPU), PyTorch CPU and PyTorch cuda for each hidden size; a table,
-   then one JSON line.
+2. timing: seconds per epoch of nnedu (CPU), PyTorch CPU and PyTorch cuda for each hidden size, in R interleaved
+   rounds; a table (median and range), then one JSON line (every round's milliseconds).
 Without a GPU it says so and runs everything on the CPU (no cuda column).
 """
 import argparse
@@ -69,7 +70,8 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 256, 1024, 4096, 8192])
     parser.add_argument("--cpu-threads", type=int, default=os.cpu_count(),
                         help="thread budget of the CPU columns (default: all cores)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2, help="epochs per measurement (the shortest is kept)")
+    parser.add_argument("--rounds", type=int, default=5, help="measurements of every cell (median and range)")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(args.repo).resolve()))
 
@@ -92,14 +94,15 @@ def main():
 
     lab["CPU_THREADS"] = args.cpu_threads
     print(f"timing: {lab['N_TIME']} samples x {lab['D_TIME']} features, batch {lab['BATCH_TIME']}, float32, "
-          f"relu [784, H, 10], CPU threads up to {args.cpu_threads}, best of {args.repeats} after 1 warm-up",
+          f"relu [784, H, 10], CPU threads up to {args.cpu_threads}, {args.rounds} rounds of best of {args.repeats}",
           flush=True)
-    results = lab["benchmark"](args.sizes, device, repeats=args.repeats)
+    results = lab["benchmark"](args.sizes, device, rounds=args.rounds, repeats=args.repeats)
     lab["print_table"](results)
     print(json.dumps({"device": device, "gpu": gpu, "torch": torch.__version__, "cpu_threads": args.cpu_threads,
                       "n_samples": lab["N_TIME"], "batch_size": lab["BATCH_TIME"], "repeats": args.repeats,
+                      "rounds": args.rounds,
                       "parity_rel_error": worst, "parity_curve_max_diff": curve,
-                      "ms_per_epoch": {str(H): {k: round(1e3 * v, 3) for k, v in row.items()}
+                      "ms_per_epoch": {str(H): {k: [round(1e3 * t, 3) for t in v] for k, v in row.items()}
                                        for H, row in results.items()},
                       "seconds_total": round(time.perf_counter() - start, 1)}))
 
