@@ -6,7 +6,7 @@ a gradient check over ``np.ndindex`` positions with a permutation for the subset
 ``np.logaddexp.reduce`` (log-sum-exp without an explicit max) and a one-hot matrix for the softmax loss, a two-layer
 network written inline (without calling the pieces) with the penalty summed over every ``W`` key, and an SGD loop
 that shuffles an index array in place, splits it with ``np.split`` and rebinds the dict's arrays instead of updating
-them in place, with other settings (ReLU, 100 hidden units, no L2). ``tests/test_alternative_submissions.py`` puts
+them in place, with other settings (ReLU, 100 hidden units, no L2). ``tests/instructor/slow_alternatives.py`` puts
 these sources into the student lab and requires full automatic marks.
 """
 

@@ -6,7 +6,7 @@ has); ``copy_params`` walks ``named_children`` and assigns ``.data`` from numpy 
 writes the softmax loss as ``logsumexp`` minus the picked score and takes the gradients with ``torch.autograd.grad``
 (so ``p.grad`` is never touched); ``train_torch`` uses ``weight_decay`` on the weights only (the same gradient as the
 L2 term) and adds the penalty to the recorded loss by hand; ``seconds_per_epoch`` keeps a running minimum with
-``time.perf_counter_ns``. ``tests/test_alternative_submissions.py`` puts these sources into the student lab and
+``time.perf_counter_ns``. ``tests/instructor/slow_alternatives.py`` puts these sources into the student lab and
 requires full automatic marks.
 """
 

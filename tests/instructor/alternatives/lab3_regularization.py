@@ -4,7 +4,7 @@ The penalties are dict comprehensions that use ``np.vdot`` for the L2 value and 
 dropout draws ``uniform < 1 - p`` for the kept units and backpropagates with ``np.where``; early stopping recomputes
 the best epoch with ``np.argmin`` over the epochs seen so far instead of keeping a running best; the
 one-standard-error rule is written with Python's ``statistics`` module and plain loops. ``tests/
-test_alternative_submissions.py`` puts these sources into the student lab and requires full automatic marks.
+slow_alternatives.py`` puts these sources into the student lab and requires full automatic marks.
 """
 
 ANSWERS = {

@@ -5,7 +5,7 @@
 ``sliding_window_view``; ``color_cast`` draws gains as ``1 + scale * U(-1, 1)`` and handles grayscale by adding a
 channel axis; ``affine_matrices`` draws the three parameters in one ``(3, n)`` call and fills the four entries of
 k R S directly; ``warp`` sums the four bilinear neighbours in a loop with an inside-the-image mask instead of
-padding. ``tests/test_alternative_submissions.py`` puts these sources into the student lab and requires full
+padding. ``tests/instructor/slow_alternatives.py`` puts these sources into the student lab and requires full
 automatic marks.
 """
 
