@@ -21,6 +21,7 @@ from labkit import by_id, cli
 from test_grader_hostile import PROBE, make_squares
 
 from nnedu_instructor import cgroup, grade, kernel, sandbox
+from nnedu_instructor.files import remove_tree
 
 pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox here: {sandbox.check()}")
 HONEST = "def square(x):\n    return x * x"
@@ -57,11 +58,12 @@ def lab_with_probe(tmp_path):
 
 @pytest.fixture
 def private_tmp(tmp_path, monkeypatch):
-    """The grader's temporary folders go here, so that what it leaves behind can be seen."""
-    folder = tmp_path / "gradertmp"
-    folder.mkdir()
+    """The grader's temporary folders go here, so that what it leaves behind can be seen. A short path under
+    /tmp, not pytest's: the kernels' IPC sockets live there and a Unix socket's path holds at most 107 bytes."""
+    folder = Path(tempfile.mkdtemp(prefix="ng-", dir="/tmp"))
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
+    yield folder
+    remove_tree(folder)
 
 
 def modes(*paths):
