@@ -144,7 +144,7 @@ def test_undivided_dropout_halves():
     ns = lab()
     ratios = []
     for k, m in enumerate(runs("dropout")["models"]):
-        z = m.forward(ns["SPLITS"][0.3][k][4], upto=1)
+        z = m.hidden(ns["SPLITS"][0.3][k][4])[0]
         out, _ = ns["dropout_forward"](z, 0.5, np.random.default_rng(k))
         ratios.append((out * 0.5).mean() / z.mean())
     print(np.round(ratios, 4))
