@@ -13,7 +13,7 @@ import importlib.util
 import nbformat
 import pytest
 from labkit import REPO
-from test_alternative_submissions import UNSAFE, alternative_submission
+from slow_alternatives import UNSAFE, alternative_submission
 
 from nnedu_instructor import grade
 from nnedu_instructor.cells import grade_id, is_solution
