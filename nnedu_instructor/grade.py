@@ -46,6 +46,7 @@ from . import rules as lab_rules
 from . import sandbox
 from . import probes as probing
 from .cells import BEGIN_HIDDEN, grade_id, is_manual, is_test, points, restore_locked
+from .collect import DEFAULT_MAX_BYTES
 from .files import read_notebook, remove_tree
 from .kernel import CellTimeout, Kernel, KernelDied
 from .labs import read_solution
@@ -60,7 +61,7 @@ PROBE_FAILED = "passed in the notebook, but failed the grader's own check on fre
 COMPARISONS = ["allclose", "array_equal", "isclose", "equal", "rel_error", "assert_allclose",
                "assert_array_equal", "assert_array_almost_equal"]
 LOG = logging.getLogger("nnedu_instructor.grade")
-MAX_NOTEBOOK_BYTES = 25 * 2**20  # a submission larger is refused as invalid (collect's default limit too)
+MAX_NOTEBOOK_BYTES = DEFAULT_MAX_BYTES  # a submission larger is refused as invalid: collect's default limit
 MAX_CELLS = 2000  # the course's labs have under 100
 
 
