@@ -27,7 +27,7 @@ def split(seed):
     """The notebook's split of the digits (training, validation, test; as in cell-58) with another seed."""
     uses("cell-56", "val=0.15, test=0.25, seed=0")
     X_all, y_all = nnedu.data.digits()
-    X_tr, y_tr, X_va, y_va, X_te, y_te = nnedu.data.split(X_all, y_all, val=0.15, test=0.25, seed=seed)
+    X_tr, y_tr, X_va, y_va, X_te, y_te = nnedu.data.train_val_test(X_all, y_all, val=0.15, test=0.25, seed=seed)
     scaler = nnedu.data.Standardizer().fit(X_tr)
     return X_tr, y_tr, scaler.transform(X_tr), (X_va, y_va, X_te, y_te, scaler)
 
