@@ -13,10 +13,10 @@ pass: the ``grad`` of a unit's weighted sum a_j is its error delta_j, and a weig
 
 Values work inside numpy object arrays, so the forward pass of a network is the usual numpy code:
 
-    W1, x = values(w1, "w1"), values(xs, "x")
-    E = 0.5 * np.sum((values(w2, "w2") @ np.tanh(W1 @ x) - t) ** 2)
+    W1, x = values(w1, "w"), values(xs, "x")          # leaves named w11, w12, ..., x1, x2, ...
+    E = 0.5 * np.sum((values(w2, "v") @ np.tanh(W1 @ x) - t) ** 2)
     E.backward()
-    grads(W1)          # dE/dw_ji^(1), same shape as w1
+    grads(W1)                                         # dE/dw_ji^(1), same shape as w1
 """
 import math
 import numbers
@@ -26,7 +26,8 @@ import numpy as np
 
 class Value:
     """A scalar node: ``data``, ``grad`` (dE/d(this node) after ``E.backward()``), ``parents``, ``local_grads``
-    (d(this)/d(parent), one per parent), ``op`` (what made it) and ``name`` (a label for leaves)."""
+    (d(this)/d(parent), one per parent), ``op`` (what made it) and ``name`` (a label: ``values`` names leaves,
+    ``named`` any node)."""
 
     __array_ufunc__ = None  # numpy scalars defer to Value's operators (np.float64(2) * v is a Value)
 

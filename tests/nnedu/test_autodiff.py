@@ -120,6 +120,14 @@ def test_topological_order_puts_parents_first_and_layout_by_depth():
     assert len(set(pos.values())) == len(pos)         # no two nodes drawn in one place
 
 
+def test_numpy_scalars_and_arrays_use_values_operators():
+    v = Value(3.0)
+    for out in (np.float64(2.0) * v, v * np.float64(2.0), np.int64(2) * v):
+        assert isinstance(out, Value) and out.data == 6.0
+    t = np.tanh(ad.values([0.5, -1.0]))                   # numpy calls Value.tanh on each element
+    assert [n.op for n in t] == ["tanh", "tanh"] and t[1].data == pytest.approx(math.tanh(-1.0), rel=1e-15)
+
+
 def test_values_and_grads_keep_shapes_and_names():
     W = ad.values(np.arange(6.0).reshape(2, 3), "w")
     assert W.shape == (2, 3) and W[1, 2].name == "w23" and W[1, 2].data == 5.0
