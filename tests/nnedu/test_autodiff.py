@@ -171,3 +171,12 @@ def test_bad_operands_and_arguments_are_clear_errors():
         ad.values(["a", "b"])
     with pytest.raises(TypeError, match="array: expected an array of Values, found float"):
         ad.grads(np.array([1.0]))
+
+
+def test_reachable_as_nnedu_autodiff_without_slowing_import_nnedu():
+    import subprocess
+    import sys
+    code = ("import sys, nnedu; assert 'nnedu.autodiff' not in sys.modules; "
+            "assert nnedu.autodiff.Value(2.0).data == 2.0")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
