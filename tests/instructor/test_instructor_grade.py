@@ -148,7 +148,8 @@ def test_hostile_batch(tmp_path):
 def test_notebook_timeout_stops_and_marks_the_rest_not_run(tmp_path):
     sol, lab = make_lab(tmp_path)
     slow = submit(tmp_path, "slow", lab, add="import time\ntime.sleep(30)\n" + ADD)
-    [g] = grade.grade_submissions(sol, [slow], grade.Limits(cell_timeout=20, notebook_timeout=4))
+    # no preflight: a 4 s notebook limit is about the slow submission (the toy solution may need longer to start)
+    [g] = grade.grade_submissions(sol, [slow], grade.Limits(cell_timeout=20, notebook_timeout=4), preflight=False)
     assert g.status == "timeout" and g.total == 0
     assert [(t.outcome, t.message) for t in g.tests if not t.manual] == [
         ("not-run", "not run (the notebook ran out of time (4 s))")] * 2
