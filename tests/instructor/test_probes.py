@@ -74,7 +74,8 @@ def test_outputs_are_read_as_plain_arrays_only(tmp_path):
         header = io.BytesIO()
         np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": False, "shape": shape})
         with zipfile.ZipFile(tmp_path / f"{name}.npz", "w") as z:
-            z.writestr("x.npy", b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + b"\x00" * (2**23 if name == "many" else 0))
+            padding = b"\x00" * (2**23 if name == "many" else 0)
+            z.writestr("x.npy", b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + padding)
         refused[name] = tmp_path / f"{name}.npz"
     for what, path in refused.items():
         with pytest.raises(probes.ProbeFailed):
