@@ -96,10 +96,11 @@ labs: $(STAMP)
 ## Grade submissions, each kernel in its own sandbox (Linux namespaces via unshare):
 ## make grade LAB=lab2_pytorch_vs_nnedu SUBMISSIONS="submitted/*/lab2_pytorch_vs_nnedu/*.ipynb" [OUT=grades.csv]
 ## feedback goes to feedback/LAB/STUDENT.md; UNSAFE=1 grades without a sandbox (trusted code only, e.g. macOS).
+## OUT is merged (rows of other students kept); ROSTER=FILE adds 'missing' rows; ONLY=GRADE_ID merges one test.
 OUT ?= grades.csv
 grade: $(STAMP)
 	$(ONE_THREAD) $(PY) -m nnedu_instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback \
-	    --jobs $(JOBS) $(if $(UNSAFE),--unsafe,)
+	    --jobs $(JOBS) $(if $(UNSAFE),--unsafe,) $(if $(ROSTER),--roster $(ROSTER),) $(if $(ONLY),--only $(ONLY),)
 
 ## Similarity report of a lab's submissions for the instructor to read (flags, never deductions): each answer cell
 ## against nnedu's source, the lectures, the solutions and the other submissions (copydetect's fingerprints):

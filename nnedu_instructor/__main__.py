@@ -129,23 +129,29 @@ def _release(args):
 
 
 def _collect(args):
-    from .collect import CollectError, collect
+    from .collect import COLLECTED_CSV, CollectError, collect, read_roster
     try:
-        results = collect(args.lab, args.pattern, args.to, max_bytes=int(args.max_mb * 2**20))
+        roster = read_roster(args.roster) if args.roster else []
+        results = collect(args.lab, args.pattern, args.to, max_bytes=int(args.max_mb * 2**20), roster=roster)
     except CollectError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    refused = [r for r in results if r.problem]
+    matched = [r for r in results if r.source]
+    refused = [r for r in matched if r.problem]
     for r in results:
-        if r.problem:
+        if r.state == "refused" and r.source:
             print(f"{r.student}: NOT collected: {r.problem}", file=sys.stderr)
+        elif r.problem:
+            print(f"{r.student}: {r.problem}", file=sys.stderr)
         else:
             print(f"{r.student}: {r.source} -> {r.target} ({r.size / 1024:.1f} KiB)")
-    if not results:
+    gone = {state: [r.student for r in results if r.state == state] for state in ("missing", "deleted")}
+    if not matched:
         print(f"error: nothing matches {args.pattern.replace('{lab}', Path(args.lab).stem)!r}", file=sys.stderr)
         return 2
-    print(f"collected {len(results) - len(refused)} of {len(results)} into {args.to}/"
-          + (f"; {len(refused)} refused (see above)" if refused else ""))
+    print(f"collected {len(matched) - len(refused)} of {len(matched)} into {args.to}/ (times in "
+          f"{Path(args.to) / COLLECTED_CSV})" + (f"; {len(refused)} refused (see above)" if refused else "")
+          + "".join(f"; {state}: {', '.join(names)}" for state, names in gone.items() if names))
     return 1 if refused else 0
 
 
@@ -226,6 +232,7 @@ def main(argv=None):
                         "folder is the student's home and name (default '/home/*/labs/{lab}.ipynb')")
     p.add_argument("--to", default="submitted", help="folder to fill as TO/STUDENT/LAB/LAB.ipynb (default submitted)")
     p.add_argument("--max-mb", type=float, default=25, help="refuse files larger than this (default 25 MiB)")
+    p.add_argument("--roster", help="file with one student per line: those with no file are reported missing")
     p.set_defaults(func=_collect)
 
     from .similarity import MIN_CHARS, NOISE, THRESHOLD

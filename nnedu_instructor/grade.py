@@ -4,8 +4,8 @@ For each submission the grader builds the notebook to run (the submission, with 
 solution restored by grade_id, hidden tests included: see ``cells.restore_locked``) and runs its code cells
 top to bottom in a fresh kernel, contained in its own sandbox (``sandbox``): a working folder with only
 the submission's copy and the lab's declared data, no solutions, no network, a private /tmp, its own PID
-namespace. Written answers (manually graded markdown cells) score nothing here: their points are reported
-as "needs manual grading".
+namespace. Written answers (manually graded markdown cells) score nothing here: one left as released scores 0
+(``unchanged``), a changed one is reported as still to grade by hand (``manual``).
 
 Scoring the kernel cannot fake. Student code shares the kernel with the tests, so it could make a failing
 test look passed (an IPython AST or input transformer, a ``post_run_cell`` hook that clears the error, a
@@ -31,7 +31,7 @@ test failed with what, instead of giving every student the same zeros.
 
 What a student reads (``messages``): a failed visible assert's full message and line, only the error's type
 for a hidden test, the cell in which the kernel died. Each CellScore keeps a short ``outcome`` code
-(``report.Outcome``) apart from that ``message``. Written answers left as released score 0 (``graded_lab``).
+(``report.Outcome``) apart from that ``message``.
 
 Limits (``Limits``): each cell ``cell_timeout`` seconds (then the kernel is interrupted, the cell scores 0,
 the next cell runs), the notebook ``notebook_timeout`` seconds (then the rest are "not run"), the kernel's
@@ -149,6 +149,7 @@ async def _run(nb, folders, limits, unsafe, probes=None):
                             outcomes[gid] = (PROBE_FAILED, "")
             except CellTimeout:
                 status = TIMEOUT
+                note = note or f"{messages.label(nb, index)} ran out of time ({limits.cell_timeout:g} s)"
                 if test:
                     outcomes[gid] = (TIMED_OUT, f"timed out (over {limits.cell_timeout:g} s)")
             except KernelDied:
@@ -264,13 +265,13 @@ def preflight(solution_path, limits=Limits(), unsafe=False, lab=None):
     check that the grader's environment works (the sandbox imports the course's ``nnedu``, the lab's data and
     modules are there, probes and rules fit the solution, the limits suffice). Returns the solution's Grade;
     raises PreflightFailed, whose message names each failing test, its error and the paths involved, when the
-    solution does not get every automatic point, and sandbox.SandboxUnavailable as ``grade_submissions``.
+    solution does not pass every test (0-point checks too); sandbox.SandboxUnavailable as ``grade_submissions``.
     """
     _check_sandbox(unsafe)
     lab = lab or load_lab(solution_path)
     grade = _grade_one(new_grade(lab, lab.path), lab, lab.path, limits, unsafe)
-    if grade.status == OK and grade.total == grade.max_auto:
-        return grade
+    if grade.status == OK and all(t.outcome == PASSED for t in grade.tests if not t.manual):
+        return grade  # 0-point checks included
     import nnedu
     failed = [f"  `{t.grade_id}`: {t.outcome}: {messages.plain(t.message.replace(chr(10), '; '), 300)}"
               for t in grade.tests if not t.manual and t.outcome != PASSED]

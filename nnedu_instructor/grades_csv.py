@@ -64,12 +64,14 @@ def check(path, expected):
     return old
 
 
-def merge(head, old_rows, new_rows, only=None, missing=()):
+def merge(head, old_rows, new_rows, only=None, missing=(), auto=None):
     """``old_rows`` updated by ``new_rows`` (see the module's docstring), plus each of the ``missing`` rows
-    (roster students without a submission) whose student has no row."""
+    (roster students without a submission) whose student has no row. ``auto``: the test cells' columns, whose
+    sum is the total (default: the columns between ``FIRST`` and ``total`` that hold numbers)."""
     index = {(r[0], r[1]): i for i, r in enumerate(old_rows)}
     rows = [list(r) for r in old_rows]
-    auto = head[len(FIRST):head.index("total")]
+    auto = auto or [c for i, c in enumerate(head[len(FIRST):head.index("total")], len(FIRST))
+                    if all(_is_number(r[i]) for r in new_rows)]
     for new in new_rows:
         at = index.get((new[0], new[1]))
         if at is None:
@@ -83,6 +85,14 @@ def merge(head, old_rows, new_rows, only=None, missing=()):
     rows = [r for r in rows if r[1] or r[-1] != MISSING or r[0] not in graded]
     have = {r[0] for r in rows}
     return rows + [r for r in missing if r[0] not in have]
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def _merge_column(head, old, new, only, auto):

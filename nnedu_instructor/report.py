@@ -226,7 +226,8 @@ class Outputs:
     def _write(self, grades):
         from . import grades_csv
         head = self.head or grades_csv.header(grades[0].tests if grades else [])
-        rows = grades_csv.merge(head, self.old, [grades_csv.row(g) for g in grades], self.only, self.missing)
+        auto = [t.grade_id for t in grades[0].tests if not t.manual] if grades else None
+        rows = grades_csv.merge(head, self.old, [grades_csv.row(g) for g in grades], self.only, self.missing, auto)
         grades_csv.write(self.csv_path, head, rows)
 
     def add(self, grade):

@@ -100,6 +100,7 @@ def test_hostile_batch(tmp_path):
     }
     assert rows == expected
     assert [g.student for g in grades] == list(expected)  # input order
+    assert grades[2].note == "`add` (your answer cell) ran out of time (10 s)"
     assert sorted(g.student for g in seen) == sorted(expected)
     assert all(p.read_bytes() == data for p, data in before.items())  # submissions never written
     assert sorted(p.name for p in (tmp_path / "solutions").iterdir()) == ["lab1.ipynb"]
