@@ -37,7 +37,7 @@ from .files import remove_tree
 
 MAX_OUTPUT_CHARS = 20_000  # per cell: the first ones are kept, and the last TAIL_CHARS; the middle is dropped
 TAIL_CHARS = 2_000
-MAX_MESSAGE_BYTES = 32 * 2**20  # one message from the kernel (a frame); larger drops the connection
+MAX_MESSAGE_BYTES = 8 * 2**20  # one message from the kernel (a frame; a figure is ~100 KiB); larger drops the connection
 QUEUED_MESSAGES = 4  # received but not yet read (ZeroMQ's RCVHWM; default 1000): more wait in the kernel or drop
 MAX_FILE_BYTES = 512 * 2**20  # RLIMIT_FSIZE: no file the kernel writes grows past this (a probe's outputs: 256 MiB)
 # Runs before the kernel: rlimits (0: unchanged), a new anonymous session keyring (keyctl(JOIN_SESSION_KEYRING,

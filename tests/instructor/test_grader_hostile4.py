@@ -3,8 +3,11 @@ capped in total), the sandbox's view of the host (mountinfo), the kernel's socke
 Real gradings of the toy ``squares`` lab, honest and untouched students beside the attackers; everything
 happens in the test's own temporary folders and processes.
 """
+import json
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_grader_hostile2 import HONEST, lab_with_probe, private_tmp, write  # noqa: F401 (a fixture)
 
-from nnedu_instructor import grade, probes, sandbox
+from nnedu_instructor import grade, kernel, probes, sandbox
 
 pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox here: {sandbox.check()}")
 RIGHT = "\nif held:\n    def square(x):\n        return x * x"  # an answer that is right only when a limit held
@@ -116,3 +119,52 @@ def test_a_probe_check_past_its_time_fails(tmp_path, monkeypatch, caplog):
     grades = grade.grade_submissions(sol, paths, grade.Limits(cell_timeout=60), jobs=1)
     assert {g.student: (g.total, g.status) for g in grades} == {"slow": (0, "ok"), "honest": (4, "ok")}
     assert "the grader's check took longer than 0.5 s" in caplog.text
+
+
+# Grades batches in a process of its own and prints, after each, its rows and the process's own peak RSS
+# (RUSAGE_SELF: the grader's threads, none of its children, so no kernel's memory).
+GRADE_AND_MEASURE = """import json, resource, sys
+from nnedu_instructor import grade
+out = []
+for paths in json.loads(sys.argv[2]):
+    grades = grade.grade_submissions(sys.argv[1], paths, grade.Limits(cell_timeout=20), jobs=1)
+    out.append([{g.student: [g.total, g.status] for g in grades},
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024])
+print(json.dumps(out))
+"""
+# Messages just under the grader's cap, each a new valid message (the kernel signs it with its key), sent from
+# the kernel's IOPub thread as fast as it can, while the cell sleeps: far more than the grader can read at once.
+FLOOD = """import time
+k = get_ipython().kernel
+text = 'x' * ({cap} - 2**20)
+def flood():
+    for _ in range(60):
+        frames = k.session.serialize(k.session.msg('stream', {{'name': 'stdout', 'text': text}}))
+        k.iopub_thread.socket.send_multipart([b'stream.stdout'] + frames)
+k.iopub_thread.schedule(flood)
+time.sleep(15)
+"""
+
+
+def grader_peaks(tmp_path, attacks):
+    """Grade an honest batch, then ``attacks`` ({name: answer}) beside an honest student, in one grader process;
+    [(rows, peak RSS in bytes)] after each batch."""
+    sol, lab = lab_with_probe(tmp_path)
+    first = [str(write(tmp_path / "a" / "honest.ipynb", lab, HONEST))]
+    second = [str(write(tmp_path / "b" / f"{name}.ipynb", lab, code)) for name, code in attacks.items()]
+    second.append(str(write(tmp_path / "b" / "honest.ipynb", lab, HONEST)))
+    run = subprocess.run([sys.executable, "-c", GRADE_AND_MEASURE, str(sol), json.dumps([first, second])],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.splitlines()[-1])
+
+
+def test_a_flood_of_output_leaves_the_graders_memory_bounded(tmp_path):
+    # 23.8: one 600 MiB print took the grader to 2.04 GB. A stream of prints and a flood of signed messages, each
+    # just under kernel.MAX_MESSAGE_BYTES: the grader reads one at a time and lets at most QUEUED_MESSAGES wait.
+    cap = kernel.MAX_MESSAGE_BYTES
+    stream = f"import time\nfor _ in range(30):\n    print('x' * ({cap} - 2**20))\n    time.sleep(0.25)\n"
+    (honest, before), (rows, after) = grader_peaks(tmp_path, {"stream": stream + HONEST,
+                                                              "flood": FLOOD.format(cap=cap) + HONEST})
+    assert honest == {"honest": [4, "ok"]} and rows["honest"] == [4, "ok"]
+    assert after - before < (kernel.QUEUED_MESSAGES + 4) * cap, f"the grader grew by {(after - before) >> 20} MiB"
