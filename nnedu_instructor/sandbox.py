@@ -55,9 +55,9 @@ LOG = logging.getLogger("nnedu_instructor.sandbox")
 KEEP_ENV = ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LANG", "LC_ALL",
             "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS"]
 
-# Runs as root of the new namespaces: $1 the new root, $2 the working folder, $3 the socket folder, $4 the
-# uid to become ("" to stay), $5 the control group folders to join (space-separated, may be ""), then
-# read-only paths up to "--", then the command.
+# Runs as root of the new namespaces: $1 the new root, $2 the working folder, $3 the socket folder (bound at
+# /run/nnedu: COMM), $4 the uid to become ("" to stay), $5 the control group folders to join (space-separated,
+# may be ""), then read-only paths up to "--", then the command.
 _SETUP = r"""
 set -eu
 R=$1; W=$2; C=$3; U=$4; G=$5; shift 5
