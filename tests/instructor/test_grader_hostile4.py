@@ -98,6 +98,8 @@ def test_a_long_tmpdir_costs_no_grading(tmp_path, private_tmp, monkeypatch):  # 
     paths = [write(tmp_path / "s" / "honest.ipynb", lab, HONEST), write(tmp_path / "s" / "untouched.ipynb", lab, None)]
     grades = grade.grade_submissions(sol, paths, grade.Limits(cell_timeout=60), jobs=2)
     assert {g.student: (g.total, g.status) for g in grades} == {"honest": (4, "ok"), "untouched": (0, "ok")}
+    [unsafe] = grade.grade_submissions(sol, paths[:1], grade.Limits(cell_timeout=60), unsafe=True)  # no sandbox
+    assert (unsafe.total, unsafe.status) == (4, "ok")
     assert list(deep.iterdir()) == [] and list(short.iterdir()) == [] and mounts_under(private_tmp) == []
 
 
