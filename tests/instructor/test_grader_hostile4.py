@@ -1,5 +1,6 @@
 """Hostile submissions, round 2 (issue 23), what the first rounds left open: the host's disk (a working folder
-capped in total), the sandbox's view of the host (mountinfo), the kernel's socket paths under a long TMPDIR.
+capped in total), the sandbox's view of the host (mountinfo), the kernel's socket paths under a long TMPDIR,
+the grader's own time (a probe's check) and memory (floods of output; the slowest in ``slow_hostile.py``).
 Real gradings of the toy ``squares`` lab, honest and untouched students beside the attackers; everything
 happens in the test's own temporary folders and processes.
 """
