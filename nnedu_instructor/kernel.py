@@ -37,7 +37,7 @@ from .files import remove_tree
 
 MAX_OUTPUT_CHARS = 20_000  # per cell: the first ones are kept, and the last TAIL_CHARS; the middle is dropped
 TAIL_CHARS = 2_000
-MAX_MESSAGE_BYTES = 8 * 2**20  # one message from the kernel (a frame; a figure is ~100 KiB); larger drops the connection
+MAX_MESSAGE_BYTES = 8 * 2**20  # one message from the kernel (a frame; a figure: ~100 KiB); larger drops the link
 QUEUED_MESSAGES = 4  # received but not yet read (ZeroMQ's RCVHWM; default 1000): more wait in the kernel or drop
 MAX_FILE_BYTES = 512 * 2**20  # RLIMIT_FSIZE: no file the kernel writes grows past this (a probe's outputs: 256 MiB)
 # Runs before the kernel: rlimits (0: unchanged), a new anonymous session keyring (keyctl(JOIN_SESSION_KEYRING,
@@ -62,11 +62,12 @@ class KernelDied(Exception):
 
 @dataclass
 class Reply:
-    """What running one cell gave: ``ok``, the error's name and message, the text it printed."""
+    """What running one cell gave: ``ok``, the error's name and message, the text it printed, its traceback."""
     ok: bool
     ename: str = ""
     evalue: str = ""
     stdout: str = ""
+    traceback: str = ""
 
 
 class KernelManager(AsyncKernelManager):
@@ -196,7 +197,9 @@ class Kernel:
         error = error if status != "ok" and error else (reply or {})
         head = "".join(out)
         text = head if head.endswith(tail) else head + "\n...\n" + tail
-        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text)
+        trace = error.get("traceback")
+        trace = "\n".join(map(str, trace))[:MAX_OUTPUT_CHARS] if isinstance(trace, list) else ""
+        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text, trace)
 
     async def _reply(self, msg_id, deadline):
         while time.monotonic() < deadline:  # a kernel that floods unrelated replies cannot outlast it
