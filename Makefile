@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help install lock lab lint test-browser test test-grading claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
+.PHONY: help install lock lab lint test-browser test test-grading test-hostile claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
 
 ## List the targets with the first sentence of what each does.
 help:
@@ -60,6 +60,11 @@ test: $(STAMP)
 ## marks, shortcut answers lose the points their lab forbids, and real nbgrader 0.9.6 agrees cell by cell.
 test-grading: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile -v tests/instructor/slow_*.py
+
+## Hostile submissions too slow for `make test` (tests/instructor/slow_hostile.py): attackers that cost the
+## grader a cell's whole time limit (a 600 MiB print, a flood of large messages). Run by CI's .ci/run.
+test-hostile: $(STAMP)
+	$(ONE_THREAD) $(PY) -m pytest -v tests/instructor/slow_hostile.py
 
 ## The claims suite (tests/claims/): each headline sentence of a lecture or lab re-run over several seeds and
 ## splits; ends with the list of claims it guards. Run by CI after `make test`.

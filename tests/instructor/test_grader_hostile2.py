@@ -20,7 +20,7 @@ import pytest
 from labkit import by_id, cli
 from test_grader_hostile import PROBE, make_squares
 
-from nnedu_instructor import cgroup, grade, kernel, sandbox
+from nnedu_instructor import grade, sandbox
 from nnedu_instructor.files import remove_tree
 
 pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox here: {sandbox.check()}")
