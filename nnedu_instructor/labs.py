@@ -6,6 +6,10 @@ Each ``solutions/NAME.ipynb`` gives ``labs/NAME.ipynb`` (never edit labs/ by han
   ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` at the region's indentation, as nbgrader does;
   a markdown solution cell becomes ``YOUR ANSWER HERE`` (its marked regions, or the whole cell);
 - hidden test regions (``### BEGIN HIDDEN TESTS`` .. ``### END HIDDEN TESTS``) are removed;
+- a hidden check (a graded test cell worth 0 points with nothing but comments outside its hidden tests, e.g. an
+  instructor's checks of the model answers) is left out of the lab altogether: an empty locked cell would only
+  puzzle students. The grader still runs it: ``cells.restore_locked`` puts every locked cell a submission lacks
+  back from the solution by grade_id;
 - a manually graded written answer (markdown, ``solution`` and ``grade`` true) becomes ``YOUR ANSWER HERE``
   and keeps its points for the instructor's manual grading;
 - every code cell from the first answer cell on loses its outputs and execution count: what it printed
@@ -31,7 +35,7 @@ import nbformat
 
 from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, CODE_STUB, END_HIDDEN, END_SOLUTION, TEXT_STUB,
                     LabFormatError, check_solution_notebook, is_locked, is_solution, is_test,
-                    replace_regions)
+                    points, replace_regions)
 from .files import read_notebook, write_atomic
 from .rules import load as load_rules
 from .rules import notice, task_rules
@@ -59,6 +63,7 @@ def make_lab(solution, rules=()):
     """The student version of a (checked) solution notebook, as a new notebook; ``rules``: the lab's
     ``FORBIDDEN`` list, stated beside the tasks they guard."""
     nb = copy.deepcopy(solution)
+    nb.cells = [cell for cell in nb.cells if not is_hidden_check(cell)]
     _state_rules(nb, rules)
     answered = False  # at or after the first answer cell
     for cell in nb.cells:
@@ -79,6 +84,14 @@ def make_lab(solution, rules=()):
             cell.outputs, cell.execution_count = [], None
     _keep_shown_widgets(nb)
     return nb
+
+
+def is_hidden_check(cell):
+    """A graded test cell worth 0 points whose every line outside its hidden tests is blank or a comment."""
+    if not is_test(cell) or points(cell) != 0:
+        return False
+    shown, _ = replace_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN, [])
+    return all(not line.strip() or line.lstrip().startswith("#") for line in shown.split("\n"))
 
 
 def _state_rules(nb, rules):

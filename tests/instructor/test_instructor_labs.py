@@ -4,11 +4,14 @@ The fixture notebooks are built here with nbformat (no .ipynb file lives under t
 ``write_solution`` is shared with the grader and release tests.
 """
 
+import json
+
 import nbformat
 import pytest
-from labkit import REPO, by_id, cli, solution_notebook, write_solution
+from labkit import REPO, by_id, cli, nbgrader, solution_notebook, submit, write_solution
+from nbformat.v4 import new_code_cell
 
-from nnedu_instructor import labs
+from nnedu_instructor import grade, labs
 from nnedu_instructor.cells import LabFormatError
 
 
@@ -89,6 +92,40 @@ def test_check_with_no_solutions(tmp_path, capsys):
     lab_dir.mkdir()
     (lab_dir / "orphan.ipynb").write_text("{}")
     assert labs.check(sols, lab_dir) == [f"{lab_dir / 'orphan.ipynb'}: extra (no {sols / 'orphan.ipynb'})"]
+
+
+def with_checks(nb):
+    """``nb`` with two 0-point test cells after ``test_mul``: a hidden check (only comments outside its hidden
+    tests) and a visible one."""
+    hidden = "# (hidden checks, 0 points)\n### BEGIN HIDDEN TESTS\nassert mul(add(1, 1), 3) == 6\n### END HIDDEN TESTS"
+    cells = [new_code_cell(hidden, metadata=nbgrader("model_answer_checks", grade=True, locked=True, points=0)),
+             new_code_cell("print(mul(2, 2))", metadata=nbgrader("shown_check", grade=True, locked=True, points=0))]
+    for cell, cell_id in zip(cells, ("checks", "shown")):
+        cell["id"] = cell_id
+    nb.cells[7:7] = cells
+    return nb
+
+
+def test_hidden_zero_point_checks_are_left_out_and_still_graded(tmp_path):
+    sol = write_solution(tmp_path, nb=with_checks(solution_notebook()))
+    labs.generate(tmp_path / "solutions", tmp_path / "labs")
+    lab = nbformat.read(tmp_path / "labs" / "lab1.ipynb", as_version=4)
+    assert "model_answer_checks" not in by_id(lab) and "hidden checks" not in json.dumps(lab)
+    assert by_id(lab)["shown_check"].source == "print(mul(2, 2))"  # 0 points but something to see: kept
+    assert [labs.is_hidden_check(c) for c in nbformat.read(sol, as_version=4).cells].count(True) == 1
+
+    [g] = grade.grade_submissions(sol, [submit(tmp_path / "alice", "lab1", lab)])
+    outcome = {t.grade_id: (t.outcome, t.points) for t in g.tests}
+    assert (g.status, g.total, g.max_auto) == ("ok", 5, 5)
+    assert outcome["model_answer_checks"] == ("passed", 0)  # restored from the solution and run
+
+
+@pytest.mark.parametrize("solution", sorted((REPO / "solutions").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_no_lab_shows_an_empty_check_cell(solution):
+    hidden = {c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(solution, as_version=4).cells
+              if labs.is_hidden_check(c)}
+    shown = hidden & set(by_id(nbformat.read(REPO / "labs" / solution.name, as_version=4)))
+    assert not shown, f"labs/{solution.name} shows the empty 0-point check cells {shown}"
 
 
 def test_repository_labs_are_in_sync():
