@@ -98,8 +98,10 @@ class SandboxAutograde(NbGraderPreprocessor):
             limit = self.notebook_timeout * (2 if preflight else 1) + 300
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
         if run.returncode != 0:
-            raise GradingFailed(f"the nnedu grader failed on {notebook_id} (exit {run.returncode}): "
-                                + (run.stderr.strip().splitlines() or ["no message"])[-1])
+            lines = run.stderr.strip().splitlines()
+            errors = [i for i, line in enumerate(lines) if line.startswith("error:")]
+            why = "\n".join(lines[errors[0]:] if errors else lines[-20:]) or "no message"
+            raise GradingFailed(f"the nnedu grader failed on {notebook_id} (exit {run.returncode}): {why[:4000]}")
         self.checked.add(str(solution))
         return json.loads(run.stdout)
 

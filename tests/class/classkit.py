@@ -1,7 +1,10 @@
 """What the class tests share: a toy lab in nbgrader's format (three tests with visible and hidden asserts, one
 written answer, a probe), its students' answers, nbgrader's environment and commands, and a transcript."""
+import contextlib
 import html
+import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +99,29 @@ nbformat.write(nb, path)
 """
 
 
+@contextlib.contextmanager
+def runnable_by_students(python):
+    """Let other users run ``python`` (nbgrader's venv) for the test: a folder above it closed to them (pyenv's
+    under /root on the course machines) is opened for traversal only (o+x, no listing) and closed afterwards,
+    as tests/deploy/slow_hub_users.py does; a class server installs its Python where everyone can run it."""
+    real = Path(os.path.realpath(python))
+    base = Path(os.path.realpath(subprocess.run([str(python), "-c", "import sys; print(sys.base_prefix)"],
+                                                check=True, capture_output=True, text=True).stdout.strip()))
+    opened = []
+    for path in (real, base / "lib"):
+        for folder in [*reversed(path.parents), path]:
+            if folder.is_dir() and not folder.stat().st_mode & stat.S_IXOTH and folder not in opened:
+                opened.append(folder)
+    for folder in opened:
+        print(f"*** for this test only: other users may traverse {folder} (o+x) to run {real}", file=sys.stderr)
+        folder.chmod(folder.stat().st_mode | stat.S_IXOTH)
+    try:
+        yield
+    finally:
+        for folder in opened:
+            folder.chmod(folder.stat().st_mode & ~stat.S_IXOTH)
+
+
 def feedback_lines(html_text):
     """The feedback page's text lines (tags removed, entities decoded)."""
     text = re.sub(r"<style.*?</style>|<script.*?</script>", "", html_text, flags=re.S)
@@ -113,10 +139,11 @@ class Transcript:
         self.lines.append(line)
         print(line, flush=True)
 
-    def run(self, user, cmd, cwd, env, check=True, timeout=900):
+    def run(self, user, cmd, cwd, env, check=True, timeout=900, label=None):
+        """Run ``cmd`` as ``user`` (the instructor: as is) with only ``env``; logged as ``label`` or the command."""
         words = ["nbgrader", *cmd[3:]] if cmd[1:3] == ["-m", "nbgrader"] else cmd
-        self.add(f"[{user}] $ " + " ".join(w if " " not in w else repr(w) for w in words
-                                           if not w.startswith("--Exchange.root")))
+        self.add(f"[{user}] " + (label or "$ " + " ".join(w if " " not in w else repr(w) for w in words
+                                                          if not w.startswith("--Exchange.root"))))
         prefix = [] if user == "instructor" else ["runuser", "-u", user, "--"]
         run = subprocess.run(prefix + ["env", "-i", *(f"{k}={v}" for k, v in env.items())] + cmd, cwd=cwd,
                              capture_output=True, text=True, timeout=timeout)

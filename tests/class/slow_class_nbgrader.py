@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from classkit import CRASH, FILL, FULL, LAB, ONE_THREAD, PARTIAL, REPO, SECRET, TESTS, Transcript, \
-    feedback_lines, nbgrader_venv, write_lab
+from classkit import CRASH, FILL, FULL, LAB, ONE_THREAD, PARTIAL, SECRET, TESTS, Transcript, feedback_lines, \
+    nbgrader_venv, runnable_by_students, write_lab
 
 if os.geteuid() != 0:
     print("\n*** SKIPPING the class test: it creates student accounts with useradd and must run as root ***\n",
@@ -85,7 +85,7 @@ def api(port, token, path, data=None):
 def formgrade(python, course, env, log, student, score, comment):
     """A manual score and a comment for ``student``'s written answer, through formgrader's HTTP API."""
     port, token = free_port(), os.urandom(16).hex()
-    server = subprocess.Popen([str(python), "-m", "jupyter", "server", "--no-browser", "--allow-root",
+    server = subprocess.Popen([str(python), "-m", "jupyter_server", "--no-browser", "--allow-root",
                                f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
                                f"--ServerApp.root_dir={course}"], cwd=course, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -108,13 +108,21 @@ def formgrade(python, course, env, log, student, score, comment):
         server.wait(30)
 
 
-def test_a_class_with_nbgrader(accounts, tmp_path):
-    start, log = time.perf_counter(), Transcript()
+@pytest.fixture
+def python():
     python = nbgrader_venv()
+    with runnable_by_students(python):
+        yield python
+
+
+def test_a_class_with_nbgrader(accounts, python, tmp_path):
+    start, log = time.perf_counter(), Transcript()
     root = Path(tempfile.mkdtemp(prefix="nnedu-class-", dir="/tmp"))
     os.chmod(root, 0o755)
     course, exchange, solutions = root / "course", root / "exchange", write_lab(tmp_path)
-    env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(root), **ONE_THREAD}
+    # nbgrader's venv borrows nbconvert from the course's (classkit): its HTML templates are found there
+    env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(root), **ONE_THREAD,
+           "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     try:
         log.add(f"[instructor] $ python -m nnedu_instructor.nbgrader_course init course {LAB} --exchange exchange")
         subprocess.run([sys.executable, "-m", "nnedu_instructor.nbgrader_course", "init", str(course), LAB,
@@ -124,24 +132,26 @@ def test_a_class_with_nbgrader(accounts, tmp_path):
         def teacher(*args, check=True):
             return log.run("instructor", [str(python), "-m", "nbgrader", *args], course, env, check)
 
-        def student(name, *args, check=True):
+        def student(name, *args, check=True, label=None):
             user, home = accounts[name], f"/home/{accounts[name]}"
             senv = {"PATH": env["PATH"], "HOME": home, "USER": user, **ONE_THREAD}
-            return log.run(user, [str(python), *args], home, senv, check)
+            return log.run(user, [str(python), *args], home, senv, check, label=label)
 
         def peek(name, *paths):  # what student ``name`` can read of ``paths``
-            run = student(name, "-c", PEEK, *map(str, paths))
+            run = student(name, "-c", PEEK, *map(str, paths), label="tries to read: " + ", ".join(map(str, paths)))
             return json.loads(run.stdout)
 
-        for name, user in accounts.items():
-            teacher("db", "student", "add", user, f"--first-name={name.title()}", "--last-name=Student")
+        (course / "roster.csv").write_text("id,first_name,last_name\n" + "".join(
+            f"{user},{name.title()},Student\n" for name, user in accounts.items()))
+        teacher("db", "student", "import", "roster.csv")
         teacher("db", "assignment", "add", LAB, "--duedate=2099-01-01 00:00:00 UTC")
         teacher("generate_assignment", LAB)
         teacher("release_assignment", LAB)
         for name, user in accounts.items():
             student(name, "-m", "nbgrader", "fetch_assignment", LAB, "--course=nnedu",
                     f"--Exchange.root={exchange}")
-            student(name, "-c", FILL, f"/home/{user}/{LAB}/{LAB}.ipynb", json.dumps(STUDENTS[name]))
+            student(name, "-c", FILL, f"/home/{user}/{LAB}/{LAB}.ipynb", json.dumps(STUDENTS[name]),
+                    label=f"({name}) writes {', '.join(STUDENTS[name])} into {LAB}/{LAB}.ipynb")
             if name == "carol":
                 continue
             student(name, "-m", "nbgrader", "submit", LAB, "--course=nnedu", f"--Exchange.root={exchange}")

@@ -20,7 +20,8 @@ def test_a_submission_is_graded_to_json_with_each_tests_message(tmp_path, capsys
     tests = {t["grade_id"]: t for t in out["tests"]}
     assert out["status"] == "ok" and out["crash"] is None
     assert (tests["test_add"]["points"], tests["test_add"]["message"]) == (2, "passed")
-    assert tests["test_mul"]["points"] == 0 and tests["test_mul"]["message"] == "AssertionError"  # hidden: type only
+    assert tests["test_mul"]["points"] == 0
+    assert tests["test_mul"]["message"] == "AssertionError"  # a cell with hidden tests: the type only
     assert tests["why"]["manual"] and tests["why"]["points"] == 0
 
 
@@ -53,7 +54,8 @@ def test_init_writes_the_config_and_the_source_folder(tmp_path):
     labs = nbgrader_course.init(tmp_path / "course", tmp_path / "exchange", [], solutions=sol.parent,
                                 percent_per_day=25)
     text = (tmp_path / "course" / "nbgrader_config.py").read_text()
-    assert labs == ["lab1"] and (tmp_path / "course" / "source" / "lab1" / "lab1.ipynb").read_bytes() == sol.read_bytes()
+    source = tmp_path / "course" / "source" / "lab1" / "lab1.ipynb"
+    assert labs == ["lab1"] and source.read_bytes() == sol.read_bytes()
     assert "@" not in text.replace("@NNEDU@", "") and f'SOLUTIONS = "{sol.parent.resolve()}"' in text
     assert "PERCENT_PER_DAY = 25.0" in text and (tmp_path / "exchange").stat().st_mode & 0o7777 == 0o1777
     compile(text, "nbgrader_config.py", "exec")
