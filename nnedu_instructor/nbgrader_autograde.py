@@ -126,7 +126,7 @@ def test_output(test, result):
                                       f"{test['max_points']:g} (sandboxed grader, checked on fresh inputs)\n")
     text = test["message"]
     if result["status"] == "tampered" and result["note"]:
-        text = f"{text} ({result['note']})" if text != "not run" else result["note"]
+        text = f"{text} ({result['note']})" if not text.startswith("not run") else result["note"]
     ename, _, evalue = text.partition(": ")
     if not (evalue and ename.isidentifier()):
         ename, evalue = "TestFailed", text

@@ -21,7 +21,11 @@ from pathlib import Path
 from . import grade, sandbox
 from .cells import LabFormatError
 
-KERNEL_DIED = grade.KERNEL_DIED.replace("-", " ")
+
+
+def code(outcome):
+    """An outcome as a code: "passed", "not-run...", "kernel-died" (the grader's texts or its Outcome codes)."""
+    return str(outcome).replace(" ", "-")
 
 
 class PreflightFailed(RuntimeError):
@@ -53,22 +57,20 @@ def crash_note(g):
         return None
     tests = [t for t in g.tests if not t.manual]
     for t in tests:
-        if t.outcome == KERNEL_DIED:
+        if code(t.outcome) == "kernel-died":
             return f"the kernel died while running the test cell {t.grade_id}"
-    ran = [t.grade_id for t in tests if not t.outcome.startswith(grade.NOT_RUN)]
-    later = [t.grade_id for t in tests if t.outcome.startswith(grade.NOT_RUN)]
+    ran = [t.grade_id for t in tests if not code(t.outcome).startswith("not-run")]
+    later = [t.grade_id for t in tests if code(t.outcome).startswith("not-run")]
     where = f"after {ran[-1]}" if ran else "before the first test cell"
     return f"the kernel died in a cell {where}" + (f", before {later[0]}" if later else "")
 
 
 def message(t, crash):
     """What the student reads for one test: passed, our outcome, or why it did not run."""
-    if t.manual or t.outcome == grade.PASSED:
-        return t.outcome
-    text = getattr(t, "message", "") or t.outcome  # the grader's full visible-assert message, where it has one
-    if crash and t.outcome.startswith(grade.NOT_RUN):
-        text = f"{grade.NOT_RUN}: {crash}"
-    return text
+    text = getattr(t, "message", "")  # the grader's message for the student, where it has one
+    if not text and crash and code(t.outcome).startswith("not-run"):
+        text = f"not run: {crash}"
+    return text or str(t.outcome)
 
 
 def result(g):
@@ -76,7 +78,7 @@ def result(g):
     crash = crash_note(g)
     return {"status": g.status, "note": g.note, "crash": crash, "seconds": round(g.seconds, 1),
             "tests": [{"grade_id": t.grade_id, "points": t.points, "max_points": t.max_points,
-                       "outcome": t.outcome, "message": message(t, crash), "manual": t.manual} for t in g.tests]}
+                       "outcome": code(t.outcome), "message": message(t, crash), "manual": t.manual} for t in g.tests]}
 
 
 def main(argv=None):

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -155,9 +155,9 @@ def test_a_class_with_nbgrader(accounts, python, tmp_path):
             if name == "carol":
                 continue
             student(name, "-m", "nbgrader", "submit", LAB, "--course=nnedu", f"--Exchange.root={exchange}")
-        due = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        due = (datetime.now(timezone.utc) + timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S UTC")  # after theirs
         teacher("db", "assignment", "add", LAB, f"--duedate={due}")
-        time.sleep(2)
+        time.sleep(2.5)
         student("carol", "-m", "nbgrader", "submit", LAB, "--course=nnedu", f"--Exchange.root={exchange}")
 
         secret = [course / "source" / LAB / f"{LAB}.ipynb", course / "gradebook.db", course / "nbgrader_config.py",
@@ -169,6 +169,9 @@ def test_a_class_with_nbgrader(accounts, python, tmp_path):
         teacher("collect", LAB)
         graded = teacher("autograde", LAB)
         assert "has changed" not in graded.stderr, graded.stderr  # no false "checksum has changed" warnings
+        for line in graded.stderr.splitlines():
+            if "nnedu grader:" in line or "Autograding" in line or "seconds late" in line:
+                log.add("  " + line.split("] ", 1)[-1])
         scores = json.loads(subprocess.run([str(python), "-c", SCORES, LAB], cwd=course, env=env, check=True,
                                            capture_output=True, text=True).stdout)
         by = {name: scores[user] for name, user in accounts.items()}
