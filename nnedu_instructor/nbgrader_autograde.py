@@ -72,7 +72,7 @@ class SandboxAutograde(NbGraderPreprocessor):
     notebook_timeout = Float(600, help="seconds per notebook").tag(config=True)
     memory_mb = Integer(4096, help="the kernel's address space, MiB (0: no limit)").tag(config=True)
     unsafe = Bool(False, help="grade without a sandbox (trusted code only)").tag(config=True)
-    checked = set()  # solutions whose preflight passed in this process
+    checked, refused = set(), {}  # solutions whose preflight passed / failed (with why) in this process
 
     def solution_for(self, notebook_id):
         """The solution notebook of ``notebook_id``; GradingFailed naming what is missing."""
@@ -87,6 +87,8 @@ class SandboxAutograde(NbGraderPreprocessor):
     def grade(self, nb, notebook_id):
         """Our grader's JSON result for ``nb`` (see ``nbgrader_run``)."""
         solution = self.solution_for(notebook_id)
+        if str(solution) in self.refused:  # the preflight failed once: every later notebook fails the same way
+            raise GradingFailed(self.refused[str(solution)])
         preflight = str(solution) not in self.checked
         with tempfile.TemporaryDirectory(prefix="nnedu-nbgrader-") as tmp:
             path = Path(tmp) / f"{notebook_id}.ipynb"
@@ -101,7 +103,10 @@ class SandboxAutograde(NbGraderPreprocessor):
             lines = run.stderr.strip().splitlines()
             errors = [i for i, line in enumerate(lines) if line.startswith("error:")]
             why = "\n".join(lines[errors[0]:] if errors else lines[-20:]) or "no message"
-            raise GradingFailed(f"the nnedu grader failed on {notebook_id} (exit {run.returncode}): {why[:4000]}")
+            why = f"the nnedu grader failed on {notebook_id} (exit {run.returncode}): {why[:4000]}"
+            if preflight and run.returncode == 4:
+                self.refused[str(solution)] = why
+            raise GradingFailed(why)
         self.checked.add(str(solution))
         return json.loads(run.stdout)
 
