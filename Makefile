@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help install lock lab test-browser test test-grading claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv test-class release bench hub test-hub test-release clean
+.PHONY: help install lock lab lint test-browser test test-grading claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv test-class release bench hub test-hub test-release clean
 
 ## List the targets with the first sentence of what each does.
 help:
@@ -46,12 +46,13 @@ lab: $(STAMP)
 test-browser: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest tests/browser -v
 
-## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook (this machine's CPU).
+## Lint, unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook (this machine's CPU).
 ## The slower suites are targets of their own, each run by CI's .ci/run after this one: claims, test-portable
 ## (strict nbval as on foreign CPUs), test-grading (real gradings of whole labs), test-browser, test-release.
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg
 CPU_CONFIGS ?= native avx2 sse4
 test: $(STAMP)
+	$(PY) -m ruff check --quiet .
 	$(PY) -m nnedu_instructor labs --check
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/browser --ignore=tests/claims $(NBVAL) $(NOTEBOOKS)
 
@@ -64,6 +65,11 @@ test-grading: $(STAMP)
 ## splits; ends with the list of claims it guards. Run by CI after `make test`.
 claims: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests/claims -v
+
+## Lint the Python sources with ruff (pyproject.toml's [tool.ruff]: pycodestyle, pyflakes, import order; `make
+## test` runs it first). FIX=1 applies ruff's safe fixes.
+lint: $(STAMP)
+	$(PY) -m ruff check $(if $(FIX),--fix,) .
 
 ## Unit tests only (no notebooks).
 unit: $(STAMP)

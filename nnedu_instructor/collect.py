@@ -17,6 +17,7 @@ checked by path and then opened again. The file is opened once, one path compone
 home's descriptor without following links (a link inside the home is read and walked the same way), without
 blocking (a FIFO); its type and size come from that descriptor, and at most the limit + 1 byte is copied.
 """
+import csv
 import glob
 import os
 import re
@@ -175,3 +176,36 @@ def collect(lab, pattern=DEFAULT_PATTERN, dest="submitted", max_bytes=DEFAULT_MA
             result.target = "" if result.problem else str(target)
         results.append(result)
     return sorted(results, key=lambda r: (r.student, r.source))
+
+
+COLLECTED_CSV = "collected.csv"  # in DIR: student, lab, source, collected (ISO 8601 UTC), bytes, state
+
+
+def collected_time(path, lab):
+    """When ``collect`` copied the submission at ``path`` (``DIR/STUDENT/LAB/LAB.ipynb``): its time in
+    ``DIR/collected.csv``, or "" when the file was not collected so."""
+    path = Path(path)
+    if path.name != f"{lab}.ipynb" or path.parent.name != lab or len(path.parts) < 4:
+        return ""
+    try:
+        with open(path.parents[2] / COLLECTED_CSV, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ""
+    student = path.parent.parent.name
+    return next((r.get("collected", "") for r in rows if r.get("student") == student and r.get("lab") == lab
+                 and r.get("state") == "collected"), "")
+
+
+def read_roster(path):
+    """The students of a roster file: one name per line; blank lines and ``#`` comments skipped. CollectError
+    when it cannot be read or a name is not a usable student name."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise CollectError(f"--roster {path}: cannot read it ({type(e).__name__})") from None
+    names = [line.split("#", 1)[0].strip() for line in lines]
+    bad = [n for n in names if n and not _SAFE_NAME.match(n)]
+    if bad:
+        raise CollectError(f"--roster {path}: not usable student names (letters, digits, . _ @ + -): {bad[:5]}")
+    return list(dict.fromkeys(n for n in names if n))

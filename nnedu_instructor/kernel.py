@@ -52,11 +52,12 @@ class KernelDied(Exception):
 
 @dataclass
 class Reply:
-    """What running one cell gave: ``ok``, the error's name and message, the text it printed."""
+    """What running one cell gave: ``ok``, the error's name and message, the text it printed, its traceback."""
     ok: bool
     ename: str = ""
     evalue: str = ""
     stdout: str = ""
+    traceback: str = ""
 
 
 class KernelManager(AsyncKernelManager):
@@ -163,7 +164,9 @@ class Kernel:
         error = error if status != "ok" and error else (reply or {})
         head = "".join(out)
         text = head if head.endswith(tail) else head + "\n...\n" + tail
-        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text)
+        trace = error.get("traceback")
+        trace = "\n".join(map(str, trace))[:MAX_OUTPUT_CHARS] if isinstance(trace, list) else ""
+        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text, trace)
 
     async def _reply(self, msg_id, deadline):
         while time.monotonic() < deadline:  # a kernel that floods unrelated replies cannot outlast it

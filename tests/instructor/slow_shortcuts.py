@@ -58,6 +58,6 @@ def test_the_shortcut_loses_the_guarded_points_naming_the_rule(stem, tmp_path):
     assert set(cut.WITHHELD) <= set(tests)
     for gid, t in tests.items():
         if gid in cut.WITHHELD:
-            assert t.points == 0 and t.outcome.startswith(cut.WITHHELD[gid]), (gid, t.outcome)
+            assert t.points == 0 and t.message.startswith(cut.WITHHELD[gid]), (gid, t.message)
         else:
             assert t.points == t.max_points, (gid, t.outcome)
