@@ -22,30 +22,9 @@ from . import grade, sandbox
 from .cells import LabFormatError
 
 
-
 def code(outcome):
     """An outcome as a code: "passed", "not-run...", "kernel-died" (the grader's texts or its Outcome codes)."""
     return str(outcome).replace(" ", "-")
-
-
-class PreflightFailed(RuntimeError):
-    """The solution does not get full marks in the grader's sandbox: nothing may be graded."""
-
-
-def preflight(solution, limits, unsafe):
-    """Grade the solution notebook itself; raise PreflightFailed naming each test it loses and why."""
-    check = getattr(grade, "preflight", None)  # the grader's own preflight, where it has one
-    if check is not None:
-        try:
-            return check(solution, limits, unsafe)
-        except getattr(grade, "PreflightFailed", PreflightFailed) as e:
-            raise PreflightFailed(str(e)) from e
-    [g] = grade.grade_submissions(solution, [solution], limits, unsafe=unsafe)
-    lost = [f"{t.grade_id}: {t.outcome}" for t in g.tests if not t.manual and t.points < t.max_points]
-    if g.status != grade.OK or lost:
-        raise PreflightFailed(f"the solution {solution} gets {g.total:g} / {g.max_auto:g} in the grader's sandbox "
-                              f"(status {g.status}{': ' + g.note if g.note else ''}); "
-                              + "; ".join(lost) + " - fix the grading environment before grading students")
 
 
 def crash_note(g):
@@ -55,6 +34,8 @@ def crash_note(g):
     test that ran and before the first that did not."""
     if g.status != grade.KERNEL_DIED:
         return None
+    if g.note.startswith("the kernel died"):  # the grader names the cell itself
+        return g.note
     tests = [t for t in g.tests if not t.manual]
     for t in tests:
         if code(t.outcome) == "kernel-died":
@@ -99,7 +80,7 @@ def main(argv=None):
     limits = grade.Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb)
     try:
         if args.preflight:
-            preflight(solution, limits, args.unsafe)
+            grade.preflight(solution, limits, args.unsafe)
         [g] = grade.grade_submissions(solution, [args.submission], limits, unsafe=args.unsafe)
     except LabFormatError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -108,8 +89,8 @@ def main(argv=None):
         print(f"error: {e}; refusing to run student code unconfined (--unsafe for trusted code only)",
               file=sys.stderr)
         return 3
-    except PreflightFailed as e:
-        print(f"error: preflight failed, nothing graded: {e}", file=sys.stderr)
+    except grade.PreflightFailed as e:
+        print(f"error: nothing graded: {e}", file=sys.stderr)
         return 4
     print(json.dumps(result(g)))
     return 0

@@ -14,14 +14,23 @@ NNEDU = "@NNEDU@"  # the course repository: solutions/, .venv/ (the grader's env
 SOLUTIONS = "@SOLUTIONS@"  # the labs' solution notebooks (probes/ inside), usually NNEDU + "/solutions"
 COURSE_ID = "@COURSE_ID@"
 EXCHANGE = "@EXCHANGE@"  # nbgrader's exchange folder, shared by the instructor and the students
-PERCENT_PER_DAY = @PERCENT_PER_DAY@
+PERCENT_PER_DAY = float("@PERCENT_PER_DAY@")  # late penalty, % of the score per started day late
 
 sys.path.insert(0, NNEDU)  # nnedu_instructor's plug-ins need only nbgrader and the standard library here
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,  # noqa: E402
-                                    ClearOutput, DeduplicateIds, GetGrades, IgnorePattern, LimitOutput,
-                                    OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (  # noqa: E402
+                                    AssignLatePenalties,
+                                    CheckCellMetadata,
+                                    ClearHiddenTests,
+                                    ClearOutput,
+                                    DeduplicateIds,
+                                    GetGrades,
+                                    IgnorePattern,
+                                    LimitOutput,
+                                    OverwriteKernelspec,
+                                    SaveAutoGrades,
+)
 
 from nnedu_instructor.nbgrader_autograde import RestoreLockedCells, SandboxAutograde  # noqa: E402
 from nnedu_instructor.nbgrader_policy import PercentPerDayLate  # noqa: E402

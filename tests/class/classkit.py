@@ -15,7 +15,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "instructor"))
 from labkit import nbgrader  # noqa: E402
-from slow_nbgrader_roundtrip import nbgrader_venv  # noqa: E402
 
 LAB = "toylab"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

@@ -23,8 +23,21 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from classkit import CRASH, FILL, FULL, LAB, ONE_THREAD, PARTIAL, SECRET, TESTS, Transcript, feedback_lines, \
-    nbgrader_venv, runnable_by_students, write_lab
+from classkit import (
+    CRASH,
+    FILL,
+    FULL,
+    LAB,
+    ONE_THREAD,
+    PARTIAL,
+    SECRET,
+    TESTS,
+    Transcript,
+    feedback_lines,
+    nbgrader_venv,
+    runnable_by_students,
+    write_lab,
+)
 
 if os.geteuid() != 0:
     print("\n*** SKIPPING the class test: it creates student accounts with useradd and must run as root ***\n",
@@ -195,13 +208,12 @@ def test_a_class_with_nbgrader(accounts, python, tmp_path):
             fb[name] = page.read_text()
             assert SECRET not in fb[name] and "BEGIN HIDDEN" not in fb[name] and "cube(-1.0)" not in fb[name]
         bob = feedback_lines(fb["bob"])
-        shown = [line for line in bob if line.startswith(("test_cube:", "test_mean:"))]
-        assert "test_cube: 0 / 3: AssertionError" in shown, bob
-        assert "test_mean: 0 / 1: AssertionError: mean([1, 2, 3]) should be 2.0, got 1.5" in shown, bob
+        at = [i for i, line in enumerate(bob) if line.startswith(("test_cube:", "test_mean:"))]
+        shown = [bob[i] for i in at]
+        visible_line = [bob[i + 1] for i in at if bob[i].startswith("test_mean:")]
         dave = [line for line in feedback_lines(fb["dave"]) if line.startswith("test_cube:")]
-        assert dave and "kernel died" in dave[0] and "test_square" in dave[0], dave
-        log.add("  bob's feedback: " + " | ".join(shown))
-        log.add("  dave's feedback: " + dave[0])
+        log.add("  bob's feedback: " + " | ".join(shown + visible_line))
+        log.add("  dave's feedback: " + " | ".join(dave))
         assert "Right: the tests see only the values." in fb["alice"]
         seen = peek("bob", exchange / "nnedu" / "feedback", f"/home/{accounts['alice']}/{LAB}/feedback")
         log.add(f"[bob] reads the feedback folder and alice's feedback: {seen}")
@@ -220,6 +232,14 @@ def test_a_class_with_nbgrader(accounts, python, tmp_path):
         assert canvas[1][5] == "7" and [r[3:] for r in canvas[2:] if r[3] == accounts["carol"]] == [
             [accounts["carol"], "", "5.4"]]
         log.add(f"  canvas.csv: {canvas[0]} / {canvas[1]} / ... {len(canvas) - 2} students")
+        teacher("export", "--exporter=nnedu_instructor.nbgrader_policy.LmsExport", "--LmsExport.lms=moodle",
+                "--to=moodle.csv")
+        moodle = {r["Username"]: r for r in csv.DictReader(open(course / "moodle.csv"))}
+        assert moodle[accounts["alice"]][LAB] == "7" and moodle[accounts["bob"]]["First name"] == "Bob"
+
+        assert "test_cube: 0 / 3: AssertionError in a hidden test" in shown, bob  # the type only, never the source
+        assert "test_mean: 0 / 1: AssertionError: mean([1, 2, 3]) should be 2.0, got 1.5" in shown, bob  # in full
+        assert dave and "the kernel died in `cube` (your answer cell)" in dave[0], dave
     finally:
         shutil.rmtree(root, ignore_errors=True)
         log.add(f"run time: {time.perf_counter() - start:.0f} s")

@@ -4,7 +4,7 @@ import json
 
 import nbformat
 import pytest
-from labkit import make_lab, submit, write_solution, solution_notebook
+from labkit import make_lab, solution_notebook, submit, write_solution
 
 from nnedu_instructor import grade, nbgrader_course, nbgrader_run, sandbox
 from nnedu_instructor.report import CellScore, Grade
@@ -14,20 +14,22 @@ pytestmark = pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox
 
 def test_a_submission_is_graded_to_json_with_each_tests_message(tmp_path, capsys):
     sol, lab = make_lab(tmp_path)
-    path = submit(tmp_path / "sub", "bob", lab, mul="def mul(a, b):\n    return a + b")
+    path = submit(tmp_path / "sub", "bob", lab, add="def add(a, b):\n    return a - b",  # the visible assert fails
+                  mul="def mul(a, b):\n    return a * b if a else 1")  # only the hidden test fails
     assert nbgrader_run.main([str(sol), str(path), "--preflight"]) == 0
     out = json.loads(capsys.readouterr().out)
     tests = {t["grade_id"]: t for t in out["tests"]}
     assert out["status"] == "ok" and out["crash"] is None
-    assert (tests["test_add"]["points"], tests["test_add"]["message"]) == (2, "passed")
-    assert tests["test_mul"]["points"] == 0
-    assert tests["test_mul"]["message"] == "AssertionError"  # a cell with hidden tests: the type only
+    assert tests["test_add"]["points"] == tests["test_mul"]["points"] == 0
+    assert tests["test_add"]["message"] == "AssertionError\nat line 1: assert add(1, 2) == 3"
+    assert tests["test_mul"]["message"] == "AssertionError in a hidden test"  # never the hidden source
     assert tests["why"]["manual"] and tests["why"]["points"] == 0
 
 
 def test_a_solution_short_of_full_marks_stops_everything_before_any_student(tmp_path, capsys):
     nb = solution_notebook()
-    nb.cells[5].source = "### BEGIN SOLUTION\ndef mul(a, b):\n    return a - b\n### END SOLUTION"  # a wrong model answer
+    wrong = "### BEGIN SOLUTION\ndef mul(a, b):\n    return a - b\n### END SOLUTION"
+    nb.cells[5].source = wrong  # the model answer no longer passes its own test
     sol = write_solution(tmp_path, nb=nb)
     path = tmp_path / "alice.ipynb"
     nbformat.write(nb, path)
@@ -57,7 +59,7 @@ def test_init_writes_the_config_and_the_source_folder(tmp_path):
     source = tmp_path / "course" / "source" / "lab1" / "lab1.ipynb"
     assert labs == ["lab1"] and source.read_bytes() == sol.read_bytes()
     assert "@" not in text.replace("@NNEDU@", "") and f'SOLUTIONS = "{sol.parent.resolve()}"' in text
-    assert "PERCENT_PER_DAY = 25.0" in text and (tmp_path / "exchange").stat().st_mode & 0o7777 == 0o1777
+    assert 'PERCENT_PER_DAY = float("25.0")' in text and (tmp_path / "exchange").stat().st_mode & 0o7777 == 0o1777
     compile(text, "nbgrader_config.py", "exec")
     with pytest.raises(ValueError, match="course id"):
         nbgrader_course.config_text("/r", "/s", "a b", "/x", 10)
