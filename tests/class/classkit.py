@@ -15,6 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "instructor"))
 from labkit import nbgrader  # noqa: E402
+from slow_nbgrader_roundtrip import nbgrader_venv  # noqa: E402, F401 (the class tests import it from here)
 
 LAB = "toylab"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
