@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help install lock lab lint test-browser test test-grading test-hostile claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
+.PHONY: help install lock lab lint test-browser test test-grading test-hostile claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv test-class release bench hub test-hub test-release clean
 
 ## List the targets with the first sentence of what each does.
 help:
@@ -117,6 +117,14 @@ similarity: $(STAMP)
 ## The nbgrader 0.9.6 environment the round-trip test uses (also made by the test on first use).
 nbgrader-venv: $(STAMP)
 	$(ONE_THREAD) $(PY) -c "import sys; sys.path.insert(0, 'tests/instructor'); import slow_nbgrader_roundtrip as t; t.nbgrader_venv()"
+
+## A class with real nbgrader and real accounts (as root; skipped loudly otherwise): release through the exchange,
+## four students submit (one late, one whose kernel dies), autograde by our sandboxed grader, formgrader's API,
+## feedback, export; prints the transcript and writes it to CLASS_TRANSCRIPT (docs/instructors.md).
+CLASS_TRANSCRIPT ?= build/class-transcript.md
+test-class: $(STAMP)
+	$(PY) -c "import sys; sys.path.insert(0, 'tests/instructor'); import slow_nbgrader_roundtrip as t; t.nbgrader_venv()"
+	NNEDU_CLASS_TRANSCRIPT=$(CURDIR)/$(CLASS_TRANSCRIPT) $(ONE_THREAD) $(PY) -m pytest -v -s tests/class/slow_*.py
 
 ## Write the students' course, a git repository of its own (nnedu_instructor/release.py; docs/deployment.md):
 ## make release DIR=../nnedu-course [FORCE=1: release again into that repository, as a new commit]
