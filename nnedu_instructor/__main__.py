@@ -87,7 +87,7 @@ def _grade(args):
     start = time.perf_counter()
     try:
         grades = grade.grade_submissions(lab, args.submissions, limits, jobs=args.jobs, progress=progress,
-                                         unsafe=args.unsafe)
+                                         unsafe=args.unsafe, lab=graded_lab)
     except (LabFormatError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

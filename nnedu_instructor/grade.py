@@ -293,16 +293,16 @@ _preflight = preflight  # grade_submissions' argument of that name hides it ther
 
 
 def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progress=None, unsafe=False,
-                      preflight=True):
+                      preflight=True, lab=None):
     """Grade every submission against the solution notebook; return their Grades in input order.
 
     With ``preflight`` (the default) the solution is graded first (``preflight``): PreflightFailed and no
     student graded when it loses a point. ``jobs`` submissions run at once, each in its own sandboxed kernel;
-    ``progress(grade)`` is called as each ends. Raises sandbox.SandboxUnavailable when no sandbox works here
-    and ``unsafe`` is false.
+    ``progress(grade)`` is called as each ends; ``lab``: the solution's ``load_lab``, when already read. Raises
+    sandbox.SandboxUnavailable when no sandbox works here and ``unsafe`` is false.
     """
     _check_sandbox(unsafe)
-    lab = load_lab(solution_path)
+    lab = lab or load_lab(solution_path)
     if preflight:
         _preflight(solution_path, limits, unsafe, lab)
     grades = [new_grade(lab, p) for p in submissions]
