@@ -153,6 +153,7 @@ def test_a_probe_decides_together_with_the_test_cell(tmp_path):
 def test_the_harness_leaves_the_environment_alone():
     # A variable set here would reach every kernel pytest starts afterwards (nbval in the same worker).
     import probe_harness
+    import sklearn  # noqa: F401  scikit-learn's own import sets KMP_* defaults (nnedu imports it lazily): not ours
     before = dict(os.environ)
     probe_harness.lab_namespace(SOLUTIONS[0].stem)
     assert dict(os.environ) == before
