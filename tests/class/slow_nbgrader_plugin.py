@@ -1,14 +1,23 @@
 """nbgrader's ``autograde`` with the course's plug-ins, without accounts (``make test-class``): a broken grading
 environment fails every submission loudly before any is graded (the preflight), and the "checksum has changed"
-warning is left for test cells a student really changed."""
+warning is left for test cells a student really changed, and a kernel that hides its errors (what nbgrader's own
+Execute would score as passed) scores nothing."""
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
-from classkit import FILL, FULL, LAB, ONE_THREAD, nbgrader_venv, solution_notebook, write_lab
+from classkit import ANSWERS, FILL, FULL, LAB, ONE_THREAD, nbgrader_venv, solution_notebook, write_lab
 
+HIDE_ERRORS = """def clear(result):
+    result.error_in_exec = None
+    result.error_before_exec = None
+get_ipython().events.register('post_run_cell', clear)
+get_ipython().showtraceback = lambda *a, **k: None
+def square(x):
+    return x
+"""
 GRADES = """import json, sys
 from nbgrader.api import Gradebook
 with Gradebook("sqlite:///gradebook.db") as gb:
@@ -30,7 +39,8 @@ def test_preflight_and_checksum_warnings(tmp_path):
 
     assert nbgrader("generate_assignment", LAB).returncode == 0
     released = course / "release" / LAB / f"{LAB}.ipynb"
-    for student, edit in [("alice", {}), ("mallory", {"test_square": "assert True"})]:
+    eve = {"square": HIDE_ERRORS, "cube": ANSWERS["cube"].replace("** 3", "** 2"), "mean": ANSWERS["mean"]}
+    for student, edit in [("alice", {}), ("mallory", {"test_square": "assert True"}), ("eve", eve)]:
         path = course / "submitted" / student / LAB / f"{LAB}.ipynb"
         path.parent.mkdir(parents=True)
         path.write_bytes(released.read_bytes())
@@ -53,4 +63,8 @@ def test_preflight_and_checksum_warnings(tmp_path):
                                        text=True, check=True).stdout)
     assert scores["alice"] == scores["mallory"] == {"test_square": 2.0, "test_cube": 3.0, "test_mean": 1.0,
                                                     "why": None}
+    assert scores["eve"] == {"test_square": 0.0, "test_cube": 0.0, "test_mean": 0.0, "why": None}  # tampered
     assert Path(course / "autograded" / "alice" / LAB / f"{LAB}.ipynb").is_file()
+    graded = nbformat.read(course / "autograded" / "eve" / LAB / f"{LAB}.ipynb", as_version=4)
+    [out] = [c.outputs for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_square"]
+    assert out[0].output_type == "error" and "tamper" in out[0].traceback[0], out  # says why it scored 0
