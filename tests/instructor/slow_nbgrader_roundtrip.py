@@ -75,8 +75,9 @@ def test_nbgrader_gives_our_points(solution, tmp_path):
 
     def nbgrader(*args):
         run = subprocess.run([str(python), "-m", "nbgrader", *args, "--force"], cwd=course, capture_output=True,
-                             text=True, env={"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "OMP_NUM_THREADS": "1",
-                                             "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+                             text=True, env={"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(tmp_path),
+                                             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                                             "MKL_NUM_THREADS": "1"})
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
     nbgrader("generate_assignment", lab)
@@ -85,7 +86,8 @@ def test_nbgrader_gives_our_points(solution, tmp_path):
     def released():  # nbgrader's student version (with its checksums), as a student receives it
         return nbformat.read(course / "release" / lab / solution.name, as_version=4)
 
-    submissions = {"solution": fill(released(), sol, None), "untouched": released(), "partial": fill(released(), sol, 1)}
+    submissions = {"solution": fill(released(), sol, None), "untouched": released(),
+                   "partial": fill(released(), sol, 1)}
     paths = {}
     for student, nb in submissions.items():
         paths[student] = course / "submitted" / student / lab / solution.name
