@@ -6,6 +6,10 @@
   release DIR          build the student bundle (no solutions, no hidden tests)
   collect LAB          gather each student's LAB from their home into DIR/STUDENT/LAB/LAB.ipynb (JupyterHub)
   similarity LAB SUB...  report answers that look copied (from nnedu, the lectures, the solutions, each other)
+
+Exit codes, the same for every command: 0 done; 1 done, but something was refused or out of date (`labs --check`,
+a file `collect` would not copy); 2 an input it cannot use (a malformed lab, a target folder, a CSV it cannot
+merge); 3 no sandbox on this machine; 4 the grader's preflight failed (its environment, not a student).
 """
 import argparse
 import logging
@@ -121,9 +125,9 @@ def _release(args):
     from .release import ReleaseError, release
     try:
         copied = release(args.dir, root=args.root, force=args.force)
-    except (ReleaseError, LabFormatError) as e:
+    except (ReleaseError, LabFormatError) as e:  # exit 2, as every command for a lab or a target it cannot use
         print(f"error: {e}", file=sys.stderr)
-        return 1
+        return 2
     print(f"student bundle in {args.dir}: {', '.join(copied)}")
     return 0
 
@@ -197,16 +201,20 @@ def main(argv=None):
     p.add_argument("--labs", default="labs", help="student notebooks (default labs)")
     p.set_defaults(func=_labs)
 
+    from .collect import DEFAULT_MAX_BYTES, DEFAULT_PATTERN
+    from .grade import Limits  # the defaults live there and in collect, once
     p = sub.add_parser("grade", help="grade submissions of a lab into a CSV")
     p.add_argument("lab", help="a solution notebook: its name in solutions/ (e.g. lab2_pytorch_vs_nnedu) or a path")
     p.add_argument("submissions", nargs="+", help="submitted notebooks")
     p.add_argument("--out", default="grades.csv", help="CSV to write (default grades.csv)")
     p.add_argument("--feedback", help="folder for the Markdown feedback, one FOLDER/LAB/STUDENT.md per student")
     p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
-    p.add_argument("--timeout", type=float, default=60, help="seconds per cell (default 60)")
-    p.add_argument("--notebook-timeout", type=float, default=600, help="seconds per notebook (default 600)")
-    p.add_argument("--memory-mb", type=int, default=4096,
-                   help="address space of each kernel in MiB (default 4096; 0: unlimited)")
+    p.add_argument("--timeout", type=float, default=Limits.cell_timeout,
+                   help=f"seconds per cell (default {Limits.cell_timeout:g})")
+    p.add_argument("--notebook-timeout", type=float, default=Limits.notebook_timeout,
+                   help=f"seconds per notebook (default {Limits.notebook_timeout:g})")
+    p.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
+                   help=f"address space of each kernel in MiB (default {Limits.memory_mb}; 0: unlimited)")
     p.add_argument("--solutions", default="solutions", help="where LAB names are looked up (default solutions)")
     p.add_argument("--unsafe", action="store_true",
                    help="run kernels without a sandbox (no Linux namespaces, e.g. macOS): trusted code only")
@@ -227,11 +235,12 @@ def main(argv=None):
 
     p = sub.add_parser("collect", help="gather each student's lab from their home (JupyterHub) for grading")
     p.add_argument("lab", help="the lab's name, e.g. lab1_backprop")
-    p.add_argument("--from", dest="pattern", default="/home/*/labs/{lab}.ipynb",
+    p.add_argument("--from", dest="pattern", default=DEFAULT_PATTERN,
                    help="glob of the students' copies; {lab} is replaced by LAB and the first wildcard's "
-                        "folder is the student's home and name (default '/home/*/labs/{lab}.ipynb')")
+                        f"folder is the student's home and name (default {DEFAULT_PATTERN!r})")
     p.add_argument("--to", default="submitted", help="folder to fill as TO/STUDENT/LAB/LAB.ipynb (default submitted)")
-    p.add_argument("--max-mb", type=float, default=25, help="refuse files larger than this (default 25 MiB)")
+    p.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 2**20,
+                   help=f"refuse files larger than this (default {DEFAULT_MAX_BYTES / 2**20:g} MiB)")
     p.add_argument("--roster", help="file with one student per line: those with no file are reported missing")
     p.set_defaults(func=_collect)
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import nbclient
 import nbformat
 
+from .files import write_atomic
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 BAR_WIDTH = 10  # characters, as tqdm's text bar in a notebook's text/plain
@@ -88,6 +90,6 @@ def _plain(value):
 
 
 def _write(nb, path):
-    tmp = path.with_suffix(".ipynb.tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)  # never leave a half-written notebook
+    """Write ``nb`` as nbformat.write does (a final newline), never half written (``files.write_atomic``)."""
+    text = nbformat.writes(nb)
+    write_atomic(path, text if text.endswith("\n") else text + "\n")

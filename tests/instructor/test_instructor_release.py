@@ -72,7 +72,7 @@ def test_release_again_is_a_new_commit_and_keeps_what_is_not_the_course(repo, tm
     dest.mkdir()
     (dest / "notes.txt").write_text("mine")
     code, _, err = cli(capsys, "release", dest, "--root", repo)
-    assert code == 1 and "is not empty" in err and files(dest) == ["notes.txt"]
+    assert code == 2 and "is not empty" in err and files(dest) == ["notes.txt"]
     code, out, _ = cli(capsys, "release", dest, "--root", repo, "--force")
     assert code == 0 and "committed as" in out
     (dest / ".venv").mkdir()
