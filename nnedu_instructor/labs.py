@@ -33,9 +33,21 @@ from pathlib import Path
 
 import nbformat
 
-from .cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, CODE_STUB, END_HIDDEN, END_SOLUTION, TEXT_STUB,
-                    LabFormatError, check_solution_notebook, is_locked, is_solution, is_test,
-                    points, replace_regions)
+from .cells import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    CODE_STUB,
+    END_HIDDEN,
+    END_SOLUTION,
+    TEXT_STUB,
+    LabFormatError,
+    check_solution_notebook,
+    is_locked,
+    is_solution,
+    is_test,
+    points,
+    replace_regions,
+)
 from .files import read_notebook, write_atomic
 from .rules import load as load_rules
 from .rules import notice, task_rules
