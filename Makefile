@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # on two cores (more threads would fight for them), and the committed outputs are produced the same way.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help install lock lab test-browser test test-grading claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv release bench hub test-hub test-release clean
+.PHONY: help install lock lab lint test-browser test test-grading test-hostile claims test-portable unit nbval notebooks labs grade similarity nbgrader-venv test-class release bench hub test-hub test-release clean
 
 ## List the targets with the first sentence of what each does.
 help:
@@ -46,12 +46,13 @@ lab: $(STAMP)
 test-browser: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest tests/browser -v
 
-## Unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook (this machine's CPU).
+## Lint, unit tests, the labs-in-sync check, and strict nbval on every lecture and solution notebook (this machine's CPU).
 ## The slower suites are targets of their own, each run by CI's .ci/run after this one: claims, test-portable
 ## (strict nbval as on foreign CPUs), test-grading (real gradings of whole labs), test-browser, test-release.
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-with tests/nbval_sanitize.cfg
 CPU_CONFIGS ?= native avx2 sse4
 test: $(STAMP)
+	$(PY) -m ruff check --quiet .
 	$(PY) -m nnedu_instructor labs --check
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile tests --ignore=tests/browser --ignore=tests/claims $(NBVAL) $(NOTEBOOKS)
 
@@ -60,10 +61,20 @@ test: $(STAMP)
 test-grading: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) --dist loadfile -v tests/instructor/slow_*.py
 
+## Hostile submissions too slow for `make test` (tests/instructor/slow_hostile.py): attackers that cost the
+## grader a cell's whole time limit (a 600 MiB print, a flood of large messages). Run by CI's .ci/run.
+test-hostile: $(STAMP)
+	$(ONE_THREAD) $(PY) -m pytest -v tests/instructor/slow_hostile.py
+
 ## The claims suite (tests/claims/): each headline sentence of a lecture or lab re-run over several seeds and
 ## splits; ends with the list of claims it guards. Run by CI after `make test`.
 claims: $(STAMP)
 	$(ONE_THREAD) $(PY) -m pytest -n $(JOBS) tests/claims -v
+
+## Lint the Python sources with ruff (pyproject.toml's [tool.ruff]: pycodestyle, pyflakes, import order; `make
+## test` runs it first). FIX=1 applies ruff's safe fixes.
+lint: $(STAMP)
+	$(PY) -m ruff check $(if $(FIX),--fix,) .
 
 ## Unit tests only (no notebooks).
 unit: $(STAMP)
@@ -90,10 +101,11 @@ labs: $(STAMP)
 ## Grade submissions, each kernel in its own sandbox (Linux namespaces via unshare):
 ## make grade LAB=lab2_pytorch_vs_nnedu SUBMISSIONS="submitted/*/lab2_pytorch_vs_nnedu/*.ipynb" [OUT=grades.csv]
 ## feedback goes to feedback/LAB/STUDENT.md; UNSAFE=1 grades without a sandbox (trusted code only, e.g. macOS).
+## OUT is merged (rows of other students kept); ROSTER=FILE adds 'missing' rows; ONLY=GRADE_ID merges one test.
 OUT ?= grades.csv
 grade: $(STAMP)
 	$(ONE_THREAD) $(PY) -m nnedu_instructor grade $(LAB) $(SUBMISSIONS) --out $(OUT) --feedback feedback \
-	    --jobs $(JOBS) $(if $(UNSAFE),--unsafe,)
+	    --jobs $(JOBS) $(if $(UNSAFE),--unsafe,) $(if $(ROSTER),--roster $(ROSTER),) $(if $(ONLY),--only $(ONLY),)
 
 ## Similarity report of a lab's submissions for the instructor to read (flags, never deductions): each answer cell
 ## against nnedu's source, the lectures, the solutions and the other submissions (copydetect's fingerprints):
@@ -105,6 +117,14 @@ similarity: $(STAMP)
 ## The nbgrader 0.9.6 environment the round-trip test uses (also made by the test on first use).
 nbgrader-venv: $(STAMP)
 	$(ONE_THREAD) $(PY) -c "import sys; sys.path.insert(0, 'tests/instructor'); import slow_nbgrader_roundtrip as t; t.nbgrader_venv()"
+
+## A class with real nbgrader and real accounts (as root; skipped loudly otherwise): release through the exchange,
+## four students submit (one late, one whose kernel dies), autograde by our sandboxed grader, formgrader's API,
+## feedback, export; prints the transcript and writes it to CLASS_TRANSCRIPT (docs/instructors.md).
+CLASS_TRANSCRIPT ?= build/class-transcript.md
+test-class: $(STAMP)
+	$(PY) -c "import sys; sys.path.insert(0, 'tests/instructor'); import slow_nbgrader_roundtrip as t; t.nbgrader_venv()"
+	NNEDU_CLASS_TRANSCRIPT=$(CURDIR)/$(CLASS_TRANSCRIPT) $(ONE_THREAD) $(PY) -m pytest -v -s tests/class/slow_*.py
 
 ## Write the students' course, a git repository of its own (nnedu_instructor/release.py; docs/deployment.md):
 ## make release DIR=../nnedu-course [FORCE=1: release again into that repository, as a new commit]

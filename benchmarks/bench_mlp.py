@@ -145,7 +145,8 @@ def main():
         t_nns = [min(t, bench_nnedu(sizes, n, X, y, args.repeats, args.threads))
                  for t, (sizes, n), (X, y) in zip(t_nns, CASES, data)]
         t_mms = [min(t, matmul_only_time(sizes, n, args.threads, args.repeats)) for t, (sizes, n) in zip(t_mms, CASES)]
-        t_pts = [min(t, bench_torch(sizes, n, X, y, args.repeats, "cpu")) for t, (sizes, n), (X, y) in zip(t_pts, CASES, data)]
+        t_pts = [min(t, bench_torch(sizes, n, X, y, args.repeats, "cpu"))
+                 for t, (sizes, n), (X, y) in zip(t_pts, CASES, data)]
     for (sizes, n), (X, y), t_nn, t_mm, t_pt in zip(CASES, data, t_nns, t_mms, t_pts):
         t_cu = bench_torch(sizes, n, X, y, args.repeats, "cuda") if cuda else None
         rate = step_flops(sizes, n) / t_nn / 1e9

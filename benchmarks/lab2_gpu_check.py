@@ -41,7 +41,7 @@ def load_lab(notebook):
 
 def parity(lab, device):
     """Worst rel_error of loss/gradients and worst |loss difference| of a short SGD run, float64 on device."""
-    np, torch, nnedu, rel_error = lab["np"], lab["torch"], lab["nnedu"], lab["rel_error"]
+    np, nnedu, rel_error = lab["np"], lab["nnedu"], lab["rel_error"]
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((256, 784)), rng.integers(0, 10, 256)
     worst = 0.0

@@ -10,9 +10,8 @@ repository is readable by other users (nnedu_hub.readable_by_others).
 import pwd
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
-from traitlets import Unicode
-
 from nnedu_hub import cgroup_limit, cgroup_remove, copy_course, readable_by_others
+from traitlets import Unicode
 
 
 class _Course:

@@ -1,4 +1,5 @@
-"""JupyterLab settings for the course, loaded by `make lab` (and the browser test) with --config=jupyter/jupyter_server_config.py.
+"""JupyterLab settings for the course, loaded by `make lab` (and the browser test) with
+--config=jupyter/jupyter_server_config.py.
 
 The released course (make release) ships this folder as it is; binder/postBuild there copies its settings
 into the environment of Binder and JupyterHub images.

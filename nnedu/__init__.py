@@ -16,8 +16,8 @@ from .network import MLP
 from .optim import SGD, Adam, RMSProp
 from .train import DivergenceError, accuracy, fit, random_restarts
 
-SUBMODULES = ("checks", "data", "diagnostics", "gradcheck", "history", "images", "layers", "losses", "network",
-              "optim", "plots", "pretrained", "serialize", "threads", "train", "widgets")
+SUBMODULES = ("autodiff", "checks", "data", "diagnostics", "gradcheck", "history", "images", "layers", "losses",
+              "network", "optim", "plots", "pretrained", "serialize", "threads", "train", "widgets")
 
 __all__ = ["MLP", "SGD", "Adam", "RMSProp", "fit", "History", "EarlyStopping", "DivergenceError", "accuracy",
            "random_restarts", "rel_error", "numerical_gradient", "check_model_gradients", "data", "diagnostics",

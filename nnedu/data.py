@@ -72,15 +72,32 @@ def digits(classes: int | Sequence[int] | None = None) -> tuple[np.ndarray, np.n
     return X, y
 
 
-def split(X: ArrayLike, y: ArrayLike, val: float = 0.0, test: float = 0.25, seed: int | None = 0,
-          stratify: bool | None = None) -> tuple[np.ndarray, ...]:
-    """Shuffle and split into train / validation / test parts (fractions of the whole set).
+def split(X: ArrayLike, y: ArrayLike, test: float = 0.25, seed: int | None = 0,
+          stratify: bool | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle and split into a training and a test part: ``(X_train, y_train, X_test, y_test)``.
 
-    Returns ``(X_train, y_train, X_test, y_test)`` when ``val == 0`` and
-    ``(X_train, y_train, X_val, y_val, X_test, y_test)`` otherwise.
-    stratify: keep each class's share in every part. None (default): when ``y`` holds class labels
-    (integers or booleans, 1-D), not for real-valued targets; True: always (labels needed); False: never.
+    test: the test part's fraction of the whole set. stratify: keep each class's share in both parts. None
+    (default): when ``y`` holds class labels (integers or booleans, 1-D), not for real-valued targets; True:
+    always (labels needed); False: never. ``train_val_test`` also holds out a validation part.
     """
+    X, y = _check_split(X, y, 0.0, test)
+    return _split(X, y, test, seed, _stratify(y, stratify))
+
+
+def train_val_test(X: ArrayLike, y: ArrayLike, val: float = 0.15, test: float = 0.25, seed: int | None = 0,
+                   stratify: bool | None = None) -> tuple[np.ndarray, ...]:
+    """Shuffle and split into training, validation and test parts (fractions of the whole set):
+    ``(X_train, y_train, X_val, y_val, X_test, y_test)``. The test part is the one ``split`` with the same
+    ``test`` and ``seed`` holds out; the validation part comes from the rest. ``stratify`` as in ``split``."""
+    X, y = _check_split(X, y, val, test)
+    if val == 0:
+        raise ValueError("val: expected a fraction > 0 for a validation part; without one use nnedu.data.split")
+    stratify = _stratify(y, stratify)
+    X_rest, y_rest, X_test, y_test = _split(X, y, test, seed, stratify)
+    return _split(X_rest, y_rest, val / (1 - test), seed, stratify) + (X_test, y_test)
+
+
+def _check_split(X, y, val, test):
     X = check_X(X)
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != X.shape[0]:
@@ -88,17 +105,17 @@ def split(X: ArrayLike, y: ArrayLike, val: float = 0.0, test: float = 0.25, seed
     if not all(isinstance(f, numbers.Real) and not isinstance(f, bool) for f in (val, test)) or not (
             0 <= val < 1 and 0 < test < 1 and val + test < 1):
         raise ValueError(f"val, test: expected fractions with 0 <= val, 0 < test and val + test < 1, got {val}, {test}")
+    return X, y
+
+
+def _stratify(y, stratify):
     is_labels = y.ndim == 1 and y.dtype.kind in "biu"
     if stratify is None:
-        stratify = is_labels
-    elif stratify and not is_labels:
+        return is_labels
+    if stratify and not is_labels:
         raise ValueError(f"stratify: needs class labels (a 1-D integer y), got y of dtype {y.dtype} and shape "
                          f"{y.shape}; pass stratify=False for real-valued targets")
-    parts = _split(X, y, test, seed, stratify)
-    if not val:
-        return parts
-    X_rest, y_rest, X_test, y_test = parts
-    return _split(X_rest, y_rest, val / (1 - test), seed, stratify) + (X_test, y_test)
+    return stratify
 
 
 def _split(X, y, fraction, seed, stratify):

@@ -126,7 +126,9 @@ class Snapshot:
     def table(self, digits=3):
         """The statistics as a text table, one row per layer, ``digits`` significant digits."""
         def fmt(v):
-            return "-" if np.isnan(v) else f"{v:.{digits - 1}e}" if v and not 1e-2 <= abs(v) < 1e3 else f"{v:.{digits}g}"
+            if np.isnan(v):
+                return "-"
+            return f"{v:.{digits - 1}e}" if v and not 1e-2 <= abs(v) < 1e3 else f"{v:.{digits}g}"
         cols = ["layer", "act mean", "act std", "saturated", "dead", "speed ||dL/db||", "grad W std",
                 "update ratio"]
         rows = []

@@ -76,7 +76,8 @@ def show_images(images, titles=None, cols=8, size=1.4, cmap="gray", suptitle=Non
     rows = int(np.ceil(n / cols))
     aspect = images.shape[2] / images.shape[1]
     title_space = 0.3 if titles is not None else 0.05
-    fig, axes = plt.subplots(rows, cols, figsize=(size * aspect * cols, (size + title_space) * rows + 0.4 * bool(suptitle)),
+    height = (size + title_space) * rows + 0.4 * bool(suptitle)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * aspect * cols, height),
                              squeeze=False, layout="constrained")
     for k, ax in enumerate(axes.ravel()):
         ax.axis("off")

@@ -112,7 +112,8 @@ def fit(model: MLP, X: ArrayLike, y: ArrayLike, X_val: ArrayLike | None = None, 
                 _check_finite(train[0])
             except DivergenceError as e:
                 bar.close()
-                raise DivergenceError(f"{e} in epoch {epoch}: lower the learning rate (lr={getattr(optimizer, 'lr', None)}) "
+                lr = getattr(optimizer, "lr", None)
+                raise DivergenceError(f"{e} in epoch {epoch}: lower the learning rate (lr={lr}) "
                                       f"or check the inputs' scale") from None
             val = None if X_val is None else model.evaluate(X_val, y_val)
             history.record(epoch, train, val, model.penalty())

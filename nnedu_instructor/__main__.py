@@ -2,7 +2,7 @@
 
   execute NB...        re-execute notebooks in place (their outputs are committed)
   labs [--check]       regenerate labs/ from solutions/, or check that it is in sync
-  grade LAB SUB...     grade submissions into a CSV (and Markdown feedback per student)
+  grade LAB SUB...     grade submissions into a merged CSV (and Markdown feedback per student)
   release DIR          build the student bundle (no solutions, no hidden tests)
   collect LAB          gather each student's LAB from their home into DIR/STUDENT/LAB/LAB.ipynb (JupyterHub)
   similarity LAB SUB...  report answers that look copied (from nnedu, the lectures, the solutions, each other)
@@ -15,8 +15,11 @@ from pathlib import Path
 
 
 def _execute(args):
-    from .execute import execute_notebook
+    from .execute import execute_notebook, finish_progress_text_file
     for path in args.notebooks:
+        if args.bars_only:
+            print(f"{path}: {finish_progress_text_file(path)} progress bar(s) show their finished state", flush=True)
+            continue
         seconds = execute_notebook(path, timeout=args.timeout)
         print(f"{path}: executed in {seconds:.1f} s", flush=True)
     return 0
@@ -46,8 +49,9 @@ def _labs(args):
 
 
 def _grade(args):
-    from . import grade, report, sandbox
+    from . import grade, grades_csv, report, sandbox
     from .cells import LabFormatError
+    from .collect import CollectError, read_roster
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     lab = Path(args.lab)
     if not lab.is_file():
@@ -59,8 +63,20 @@ def _grade(args):
         print("WARNING: --unsafe: submissions run WITHOUT a sandbox, as your user, with your files in reach.\n"
               "WARNING: grade only code you trust this way.", file=sys.stderr)
     limits = grade.Limits(args.timeout, args.notebook_timeout, args.memory_mb)
-
-    outputs = report.Outputs(args.out, args.feedback, lab.stem)
+    try:
+        graded_lab = grade.load_lab(lab)
+        blank = grade.new_grade(graded_lab, lab)
+        auto = [t.grade_id for t in blank.tests if not t.manual]
+        if args.only and args.only not in auto:
+            raise ValueError(f"--only {args.only!r}: not a graded test cell of {lab.stem} ({', '.join(auto)})")
+        roster = read_roster(args.roster) if args.roster else []
+        names = {report.student_name(p, lab.stem) for p in args.submissions}
+        missing = [_missing(grade, graded_lab, s) for s in roster if s not in names]
+        outputs = report.Outputs(args.out, args.feedback, lab.stem, grades_csv.header(blank.tests), args.only,
+                                 args.replace, missing)
+    except (LabFormatError, ValueError, CollectError) as e:  # HeaderMismatch is a ValueError
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
     def progress(g):
         outputs.add(g)  # the student's row and feedback are on disk before the next one is graded
@@ -71,8 +87,8 @@ def _grade(args):
     start = time.perf_counter()
     try:
         grades = grade.grade_submissions(lab, args.submissions, limits, jobs=args.jobs, progress=progress,
-                                         unsafe=args.unsafe)
-    except LabFormatError as e:
+                                         unsafe=args.unsafe, lab=graded_lab)
+    except (LabFormatError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except sandbox.SandboxUnavailable as e:
@@ -80,10 +96,24 @@ def _grade(args):
               f"unshare (or allow user namespaces); elsewhere use a Linux VM, or --unsafe for trusted code only",
               file=sys.stderr)
         return 3
+    except grade.PreflightFailed as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 4
     outputs.finish(grades)  # the CSV again, in the order of the submissions
+    absent = ", ".join(report.printable(g.student) for g in missing)
     print(f"graded {len(grades)} submission(s) of {lab.stem} in {time.perf_counter() - start:.1f} s"
-          f" -> {args.out}" + (f", feedback in {Path(args.feedback) / lab.stem}/" if args.feedback else ""))
+          f" -> {args.out}" + (f", feedback in {Path(args.feedback) / lab.stem}/" if args.feedback else "")
+          + (f"; {len(missing)} on the roster without a submission: {absent}" if missing else ""))
     return 0
+
+
+def _missing(grade, lab, student):
+    """The Grade of a roster student without a submission: 0 points, status ``missing``."""
+    g = grade.new_grade(lab, "")
+    g.student, g.path, g.status = student, "", "missing"
+    for t in g.tests:
+        t.set(grade.NOT_RUN, "no submission")
+    return g
 
 
 def _release(args):
@@ -99,23 +129,29 @@ def _release(args):
 
 
 def _collect(args):
-    from .collect import CollectError, collect
+    from .collect import COLLECTED_CSV, CollectError, collect, read_roster
     try:
-        results = collect(args.lab, args.pattern, args.to, max_bytes=int(args.max_mb * 2**20))
+        roster = read_roster(args.roster) if args.roster else []
+        results = collect(args.lab, args.pattern, args.to, max_bytes=int(args.max_mb * 2**20), roster=roster)
     except CollectError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    refused = [r for r in results if r.problem]
+    matched = [r for r in results if r.source]
+    refused = [r for r in matched if r.problem]
     for r in results:
-        if r.problem:
+        if r.state == "refused" and r.source:
             print(f"{r.student}: NOT collected: {r.problem}", file=sys.stderr)
+        elif r.problem:
+            print(f"{r.student}: {r.problem}", file=sys.stderr)
         else:
             print(f"{r.student}: {r.source} -> {r.target} ({r.size / 1024:.1f} KiB)")
-    if not results:
+    gone = {state: [r.student for r in results if r.state == state] for state in ("missing", "deleted")}
+    if not matched:
         print(f"error: nothing matches {args.pattern.replace('{lab}', Path(args.lab).stem)!r}", file=sys.stderr)
         return 2
-    print(f"collected {len(results) - len(refused)} of {len(results)} into {args.to}/"
-          + (f"; {len(refused)} refused (see above)" if refused else ""))
+    print(f"collected {len(matched) - len(refused)} of {len(matched)} into {args.to}/ (times in "
+          f"{Path(args.to) / COLLECTED_CSV})" + (f"; {len(refused)} refused (see above)" if refused else "")
+          + "".join(f"; {state}: {', '.join(names)}" for state, names in gone.items() if names))
     return 1 if refused else 0
 
 
@@ -151,6 +187,8 @@ def main(argv=None):
     p = sub.add_parser("execute", help="re-execute notebooks in place (outputs are committed)")
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    p.add_argument("--bars-only", action="store_true", help="run nothing: only make the progress bars' text "
+                   "fallback show their saved finished state (notebooks executed before this was automatic)")
     p.set_defaults(func=_execute)
 
     p = sub.add_parser("labs", help="regenerate labs/ from solutions/ (or --check it)")
@@ -173,6 +211,12 @@ def main(argv=None):
     p.add_argument("--unsafe", action="store_true",
                    help="run kernels without a sandbox (no Linux namespaces, e.g. macOS): trusted code only")
     p.add_argument("--verbose", action="store_true", help="log the grader's own errors with their tracebacks")
+    p.add_argument("--only", metavar="GRADE_ID",
+                   help="merge only this test cell's column into the CSV's existing rows (a fixed test)")
+    p.add_argument("--replace", action="store_true",
+                   help="write a new CSV instead of merging into OUT (needed when the lab's cells changed)")
+    p.add_argument("--roster", help="file with one student per line: those without a submission get a "
+                                    "'missing' row")
     p.set_defaults(func=_grade)
 
     p = sub.add_parser("release", help="build the student bundle in DIR")
@@ -188,6 +232,7 @@ def main(argv=None):
                         "folder is the student's home and name (default '/home/*/labs/{lab}.ipynb')")
     p.add_argument("--to", default="submitted", help="folder to fill as TO/STUDENT/LAB/LAB.ipynb (default submitted)")
     p.add_argument("--max-mb", type=float, default=25, help="refuse files larger than this (default 25 MiB)")
+    p.add_argument("--roster", help="file with one student per line: those with no file are reported missing")
     p.set_defaults(func=_collect)
 
     from .similarity import MIN_CHARS, NOISE, THRESHOLD

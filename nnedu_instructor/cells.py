@@ -8,8 +8,8 @@ A solution notebook uses nbgrader's cell format (schema version 3), so it works 
 - graded test cell: ``{grade: true, solution: false, locked: true, points: N, grade_id}``; lines between
   ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` are hidden from students;
 - manually graded answer (a written answer): a *markdown* cell ``{grade: true, solution: true, locked: false,
-  points: N, grade_id}`` holding the model answer; students get ``YOUR ANSWER HERE``, the autograder reports
-  its points as "needs manual grading";
+  points: N, grade_id}`` holding the model answer; students get ``YOUR ANSWER HERE``; the autograder scores
+  an answer left so 0 and reports a changed one as "needs manual grading";
 - read-only cell: ``{locked: true, grade_id}``; any other cell may carry ``{locked: false}`` or nothing.
 
 Markers are found as nbgrader finds them: a line that contains the marker text.

@@ -10,20 +10,33 @@ STUDENT from it. The student is the path component that the pattern's first wild
 It only reads in the homes (nothing is created, touched or chmod-ed there) and refuses, with a message per
 student, what it must not copy: a path that is a symlink leading out of the student's home (a student could
 otherwise make the instructor copy another student's lab, or any file root can read), anything that is not a
-regular file, and files over a size limit. The copy keeps the file's modification time (deadlines).
+regular file, and files over a size limit.
+
+What a student controls is never taken for the time of a submission (``touch -d`` sets any modification time):
+the copy's modification time is the time it was collected, and ``DIR/collected.csv`` records, per student and
+lab, the state (``collected``, ``refused``, ``missing``, ``deleted``), that time (ISO 8601, UTC), the source
+and the size; ``grade`` shows the time in its ``collected`` column. With a roster (``--roster``: one student
+per line) a student with no file is reported ``missing``. A student whose file is gone (or now refused) but
+who has a copy from an earlier collect is reported, and that old copy is moved aside to
+``DIR/.moved-aside/STUDENT/LAB/LAB-TIME.ipynb`` (out of ``DIR/*/LAB/`` globs), never silently graded again.
 
 A student may change their home while it is collected (swap ``~/labs`` with a link in a loop): so nothing is
 checked by path and then opened again. The file is opened once, one path component at a time from the
 home's descriptor without following links (a link inside the home is read and walked the same way), without
 blocking (a FIFO); its type and size come from that descriptor, and at most the limit + 1 byte is copied.
 """
+import csv
 import glob
+import io
 import os
 import re
 import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .files import write_atomic
 
 DEFAULT_PATTERN = "/home/*/labs/{lab}.ipynb"
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024  # a lab with all its outputs and figures is well under 5 MB
@@ -38,9 +51,11 @@ class CollectError(Exception):
 class Collected:
     student: str
     source: str
-    target: str = ""   # empty when refused
-    problem: str = ""  # why it was refused; empty when collected
+    target: str = ""   # empty when not collected
+    problem: str = ""  # why it was not collected (refused, missing, deleted); empty when collected
     size: int = 0
+    state: str = "collected"  # or "refused", "missing", "deleted"
+    moved: str = ""    # where an earlier copy was moved aside to, if any
 
 
 def _student_index(pattern):
@@ -104,9 +119,10 @@ def _open_in_home(path, home):
             os.close(fd)
 
 
-def _copy(fd, target, max_bytes):
-    """Copy the open file ``fd`` to ``target`` atomically, keeping its modification time; its size and type
-    come from the descriptor itself, and at most ``max_bytes`` + 1 bytes are read. Returns the size."""
+def _copy(fd, target, max_bytes, now):
+    """Copy the open file ``fd`` to ``target`` atomically, its modification time set to ``now`` (the collection's
+    time, not the student's); its size and type come from the descriptor itself, and at most ``max_bytes`` + 1
+    bytes are read. Returns the size."""
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         raise _Refused("is not a regular file: refused")
@@ -124,7 +140,7 @@ def _copy(fd, target, max_bytes):
         if size > max_bytes:  # it grew after fstat
             raise _Refused(too_big.format(size / 2**20))
         os.chmod(tmp, 0o644)
-        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.utime(tmp, (now, now))
         os.replace(tmp, target)
         return size
     except BaseException:
@@ -132,7 +148,7 @@ def _copy(fd, target, max_bytes):
         raise
 
 
-def _collect_one(path, home, target, max_bytes):
+def _collect_one(path, home, target, max_bytes, now):
     """Copy ``path`` from ``home`` to ``target``: ("", size), or (the problem, size) with nothing copied."""
     try:
         fd = _open_in_home(path, home)
@@ -141,19 +157,23 @@ def _collect_one(path, home, target, max_bytes):
     except OSError as e:
         return f"cannot open {path}: {e.strerror}", 0
     try:
-        return "", _copy(fd, target, max_bytes)
+        return "", _copy(fd, target, max_bytes, now)
     except _Refused as e:
         return f"{path} {e}", os.fstat(fd).st_size
     finally:
         os.close(fd)
 
 
-def collect(lab, pattern=DEFAULT_PATTERN, dest="submitted", max_bytes=DEFAULT_MAX_BYTES):
+def collect(lab, pattern=DEFAULT_PATTERN, dest="submitted", max_bytes=DEFAULT_MAX_BYTES, roster=(), now=None):
     """Copy every match of ``pattern`` (``{lab}`` replaced by ``lab``) to ``dest/STUDENT/lab/lab.ipynb``.
 
-    Returns one `Collected` per match, sorted by student; refused ones have ``problem`` set and nothing copied.
+    Returns one `Collected` per match, per ``roster`` student without one (``missing``) and per earlier copy in
+    ``dest`` whose student has no file now (``deleted``: moved aside), sorted by student; only ``collected``
+    ones have no ``problem``. ``now``: the collection's time (seconds since the epoch; default: the clock).
+    Records every result in ``dest/collected.csv``.
     """
     lab = Path(lab).stem
+    now = time.time() if now is None else now
     pattern = pattern.replace("{lab}", lab)
     index = _student_index(pattern)
     dest = Path(dest)
@@ -171,7 +191,87 @@ def collect(lab, pattern=DEFAULT_PATTERN, dest="submitted", max_bytes=DEFAULT_MA
         else:
             seen[student] = path
             target = dest / student / lab / f"{lab}.ipynb"
-            result.problem, result.size = _collect_one(path, home, target, max_bytes)
+            result.problem, result.size = _collect_one(path, home, target, max_bytes, now)
             result.target = "" if result.problem else str(target)
+        result.state = "refused" if result.problem else "collected"
         results.append(result)
-    return sorted(results, key=lambda r: (r.student, r.source))
+    results += _gone(lab, pattern, dest, roster, {r.student for r in results if not r.problem}, seen, now)
+    results.sort(key=lambda r: (r.student, r.source))
+    _record(dest, lab, results, now)
+    return results
+
+
+def _gone(lab, pattern, dest, roster, collected, seen, now):
+    """Results for the students with nothing collected now: an earlier copy in ``dest`` is moved aside (a
+    refused student's too: it is not their file any more); a roster student with no file at all is missing."""
+    results, stamp = [], time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+    for old in sorted(dest.glob(f"*/{lab}/{lab}.ipynb")) if dest.is_dir() else []:
+        student = old.parent.parent.name
+        if student in collected:
+            continue
+        aside = dest / ".moved-aside" / student / lab / f"{lab}-{stamp}.ipynb"
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old, aside)
+        if student not in seen:
+            results.append(Collected(student, "", problem=f"deleted since the last collect: the earlier copy is "
+                                     f"moved to {aside}", state="deleted", moved=str(aside)))
+        else:
+            results.append(Collected(student, "", problem=f"refused now: the earlier copy is moved to {aside}",
+                                     state="refused", moved=str(aside)))
+    have = collected | seen.keys() | {r.student for r in results}
+    results += [Collected(s, "", problem=f"missing: nothing matches {pattern.replace('*', s, 1)}", state="missing")
+                for s in roster if s not in have]
+    return results
+
+
+def _record(dest, lab, results, now):
+    """Write ``dest/collected.csv``: this lab's rows replaced by ``results``, other labs' rows kept."""
+    path = dest / COLLECTED_CSV
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            kept = [r for r in csv.DictReader(f) if r.get("lab") != lab]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        kept = []
+    rows = kept + [{"student": r.student, "lab": lab, "state": r.state, "collected": when if r.state ==
+                    "collected" else "", "source": r.source, "bytes": r.size if r.state == "collected" else "",
+                    "note": r.problem} for r in results if r.state != "refused" or r.source]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(path, out.getvalue())
+
+
+COLLECTED_CSV = "collected.csv"  # in DIR, one row per student and lab
+COLUMNS = ["student", "lab", "state", "collected", "source", "bytes", "note"]
+
+
+def collected_time(path, lab):
+    """When ``collect`` copied the submission at ``path`` (``DIR/STUDENT/LAB/LAB.ipynb``): its time in
+    ``DIR/collected.csv``, or "" when the file was not collected so."""
+    path = Path(path)
+    if path.name != f"{lab}.ipynb" or path.parent.name != lab or len(path.parts) < 4:
+        return ""
+    try:
+        with open(path.parents[2] / COLLECTED_CSV, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ""
+    student = path.parent.parent.name
+    return next((r.get("collected", "") for r in rows if r.get("student") == student and r.get("lab") == lab
+                 and r.get("state") == "collected"), "")
+
+
+def read_roster(path):
+    """The students of a roster file: one name per line; blank lines and ``#`` comments skipped. CollectError
+    when it cannot be read or a name is not a usable student name."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise CollectError(f"--roster {path}: cannot read it ({type(e).__name__})") from None
+    names = [line.split("#", 1)[0].strip() for line in lines]
+    bad = [n for n in names if n and not _SAFE_NAME.match(n)]
+    if bad:
+        raise CollectError(f"--roster {path}: not usable student names (letters, digits, . _ @ + -): {bad[:5]}")
+    return list(dict.fromkeys(n for n in names if n))

@@ -1,4 +1,5 @@
 """The instructor tools' one notebook reader, one atomic writer, and one safe remover of a submission's folder."""
+import ctypes
 import json
 import os
 import secrets
@@ -82,7 +83,22 @@ def _chmod_dir(name, dir_fd):
 
 
 def _is_dir(name, dir_fd):
-    return stat.S_ISDIR(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    """Whether ``name`` (in ``dir_fd``) is a folder (never what a link names); a folder on which a file system is
+    mounted (the grader's size-limited tmpfs, ``sandbox.make_folders``) is first detached (``_detach``)."""
+    info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    if stat.S_ISDIR(info.st_mode) and info.st_dev != os.fstat(dir_fd).st_dev:
+        _detach(name, dir_fd)
+    return stat.S_ISDIR(info.st_mode)
+
+
+def _detach(name, dir_fd):
+    """Unmount (lazily, ``MNT_DETACH``, never through a link: ``UMOUNT_NOFOLLOW``) the file system mounted on
+    the folder ``name`` in ``dir_fd``: its files go with it, and no removal ever crosses into another file system.
+    Only root can (the grader mounts there only as root); otherwise OSError."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.umount2(f"/proc/self/fd/{dir_fd}/{name}".encode(), 2 | 8):  # MNT_DETACH | UMOUNT_NOFOLLOW
+        err = ctypes.get_errno()
+        raise OSError(err, f"cannot unmount: {os.strerror(err)}")
 
 
 def remove_tree(path):
@@ -91,7 +107,8 @@ def remove_tree(path):
     Made for folders a submission filled: no link is ever followed (every folder is opened ``O_NOFOLLOW``
     relative to its parent's descriptor, nothing is chmod-ed by name), and there is no recursion and no
     descriptor per level, however deep the tree: each sub-folder of a folder being emptied is first moved up
-    into ``path`` itself (``renameat``), so at most two folders are open at once.
+    into ``path`` itself (``renameat``), so at most two folders are open at once. A file system mounted on a
+    folder inside (the grader's tmpfs) is unmounted, never emptied.
     """
     if not hasattr(os, "O_PATH"):  # not Linux: the standard library's descriptor-based removal
         problems = []
@@ -99,6 +116,11 @@ def remove_tree(path):
         return problems
     problems, progress = [], True
     try:
+        parent = os.open(os.path.dirname(os.path.abspath(path)), _DIR_FLAGS)
+        try:
+            _is_dir(os.path.basename(os.path.abspath(path)), parent)  # a file system mounted on it: unmounted
+        finally:
+            os.close(parent)
         top = os.open(path, _DIR_FLAGS)
     except OSError as e:
         return [] if isinstance(e, FileNotFoundError) else [f"{path}: {e}"]

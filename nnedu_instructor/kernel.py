@@ -1,23 +1,31 @@
 """One grading kernel: started (sandboxed) through jupyter_client's public API, cells run with time limits.
 
 The kernel talks to the grader over Unix sockets (ZeroMQ's ``ipc`` transport) in a folder that only this
-kernel's sandbox sees, so a kernel without network can still be driven, and no other kernel can reach it.
+kernel's sandbox sees, so a kernel without network can still be driven, and no other kernel can reach it. The
+kernel finds the folder at ``sandbox.COMM`` (its own copy of the connection file says so; the grader's copy
+stays outside the sandbox), and where the grader's path for it is too long for a Unix socket (a long TMPDIR),
+the folder is a short one under ``/tmp`` (``sandbox.socket_folder``).
 The grader connects once the kernel has made its five sockets, and never again: the folder is then made
 read-only to a kernel running as its own user (root grading), ZeroMQ's reconnects are off (``RECONNECT_IVL``
 -1) and there is no heartbeat channel (it reopens its socket), so a kernel that replaces its sockets with
 links cannot steer the grader to another socket. A message over ``MAX_MESSAGE_BYTES`` drops the connection
-(ZeroMQ's ``MAXMSGSIZE``) instead of filling the grader's memory: the cell then times out.
+(ZeroMQ's ``MAXMSGSIZE``) instead of filling the grader's memory: the cell then times out. At most
+``QUEUED_MESSAGES`` received messages wait to be read (``RCVHWM``), ``run`` holds one at a time and keeps at
+most ``MAX_OUTPUT_CHARS`` of a cell's output, so a flood of output costs the grader a few messages' worth of
+memory, whatever its total; a send never waits more than 10 s (``SNDTIMEO``) on a kernel that is gone.
 
 Before ipykernel starts, ``_PRE_EXEC`` sets the kernel's rlimits (address space, file size, CPU seconds) and
 gives it a new session keyring of its own; the sandbox's control group (``cgroup``) caps all its processes.
 """
 import asyncio
+import json
 import os
 import queue
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import zmq
 import zmq.asyncio
@@ -25,10 +33,12 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any, Integer
 
 from . import cgroup, sandbox
+from .files import remove_tree
 
 MAX_OUTPUT_CHARS = 20_000  # per cell: the first ones are kept, and the last TAIL_CHARS; the middle is dropped
 TAIL_CHARS = 2_000
-MAX_MESSAGE_BYTES = 32 * 2**20  # one message from the kernel (a frame); larger drops the connection
+MAX_MESSAGE_BYTES = 8 * 2**20  # one message from the kernel (a frame; a figure: ~100 KiB); larger drops the link
+QUEUED_MESSAGES = 4  # received but not yet read (ZeroMQ's RCVHWM; default 1000): more wait in the kernel or drop
 MAX_FILE_BYTES = 512 * 2**20  # RLIMIT_FSIZE: no file the kernel writes grows past this (a probe's outputs: 256 MiB)
 # Runs before the kernel: rlimits (0: unchanged), a new anonymous session keyring (keyctl(JOIN_SESSION_KEYRING,
 # NULL); the syscall's number per architecture), then become the kernel (both survive exec).
@@ -52,11 +62,12 @@ class KernelDied(Exception):
 
 @dataclass
 class Reply:
-    """What running one cell gave: ``ok``, the error's name and message, the text it printed."""
+    """What running one cell gave: ``ok``, the error's name and message, the text it printed, its traceback."""
     ok: bool
     ename: str = ""
     evalue: str = ""
     stdout: str = ""
+    traceback: str = ""
 
 
 class KernelManager(AsyncKernelManager):
@@ -68,14 +79,22 @@ class KernelManager(AsyncKernelManager):
     cgroups = Any(())
 
     def format_kernel_cmd(self, extra_arguments=None):
-        cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
+        connection = f"{sandbox.COMM}/sandbox.json" if self.folders else self.connection_file
+        cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", connection, *(extra_arguments or [])]
         limits = [str(n) for n in (self.memory_bytes, MAX_FILE_BYTES if self.folders else 0, self.cpu_seconds)]
         cmd = [sys.executable, "-c", _PRE_EXEC, *limits] + cmd
         return sandbox.kernel_command(cmd, self.folders, self.cgroups) if self.folders else cmd
 
     def write_connection_file(self, **kwargs):
+        """The grader's connection file (outside the sandbox), and in a sandbox, the kernel's copy in its socket
+        folder: the same key and ports, the sockets at the folder's path inside the sandbox (``sandbox.COMM``)."""
         result = super().write_connection_file(**kwargs)
-        os.chmod(self.connection_file, 0o644)  # the sandboxed kernel may run as another user; the folder is private
+        if self.folders:
+            info = json.loads(Path(self.connection_file).read_text())
+            info["ip"] = f"{sandbox.COMM}/kernel"
+            copy = self.folders["comm"] / "sandbox.json"
+            copy.write_text(json.dumps(info))
+            copy.chmod(0o644)  # the sandboxed kernel may run as another user; the folder is its sandbox's only
         return result
 
 
@@ -83,17 +102,21 @@ class Kernel:
     """``async with Kernel(folders, work, memory_bytes, unsafe, cpu_seconds) as k: await k.run(code, seconds)``."""
 
     def __init__(self, folders, work, memory_bytes=0, unsafe=False, cpu_seconds=0):
-        comm = folders["comm"]
+        connection_file = Path(folders["comm"]).parent / "kernel.json"  # out of the kernel's sight
+        comm, self.own_comm = sandbox.socket_folder(folders["comm"])  # a short one where TMPDIR is too long
+        folders = {**folders, "comm": comm}
         self.context = zmq.asyncio.Context()
         self.context.setsockopt(zmq.RECONNECT_IVL, -1)
         self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        self.context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
+        self.context.setsockopt(zmq.SNDTIMEO, 10_000)  # a send to a kernel that is gone fails instead of waiting
         self.cgroups = [] if unsafe else cgroup.create(memory_bytes)
         cpu_seconds *= cgroup.CPUS if self.cgroups else os.cpu_count() or 1  # CPU time of all its threads
-        self.km = KernelManager(transport="ipc", ip=str(comm / "kernel"), connection_file=str(comm / "kernel.json"),
+        self.km = KernelManager(transport="ipc", ip=str(comm / "kernel"), connection_file=str(connection_file),
                                 memory_bytes=memory_bytes, cpu_seconds=cpu_seconds, context=self.context,
                                 folders=None if unsafe else folders, cgroups=self.cgroups)
         self.cwd, self.comm = (str(work) if unsafe else sandbox.WORK), comm
-        self.unsafe, self.kc = unsafe, None
+        self.unsafe, self.kc, self.stopped = unsafe, None, False
 
     async def __aenter__(self):
         try:
@@ -118,6 +141,8 @@ class Kernel:
         finally:
             cgroup.remove(self.cgroups)
             self.context.destroy(linger=0)
+            if self.own_comm:
+                remove_tree(self.comm)
 
     async def _sockets_made(self, seconds):
         """Wait until the kernel has made its five sockets, then make their folder read-only to the kernel."""
@@ -131,11 +156,18 @@ class Kernel:
             os.chmod(self.comm, 0o755)
 
     async def run(self, code, seconds):
-        """Run ``code``; its Reply. CellTimeout after ``seconds`` (the kernel is interrupted), KernelDied."""
-        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        """Run ``code``; its Reply. CellTimeout after ``seconds`` (the kernel is interrupted), KernelDied (also
+        once a kernel that ignored an interrupt has been stopped)."""
+        if self.stopped:
+            raise KernelDied()
+        try:
+            msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        except zmq.Again:
+            raise KernelDied() from None
         deadline = time.monotonic() + seconds
-        out, tail, error, idle = [], "", None, False
+        out, kept, tail, error, idle = [], 0, "", None, False
         while not idle:
+            msg = content = None  # nothing of a message outlives its turn: one at a time in memory
             left = deadline - time.monotonic()
             if left <= 0:
                 await self._interrupt()
@@ -151,9 +183,11 @@ class Kernel:
             kind, content = msg["msg_type"], msg["content"]
             if kind == "stream":
                 text = str(content.get("text", ""))
-                if sum(map(len, out)) < MAX_OUTPUT_CHARS:
-                    out.append(text[:MAX_OUTPUT_CHARS])
+                if kept < MAX_OUTPUT_CHARS:
+                    out.append(text[:MAX_OUTPUT_CHARS - kept])
+                    kept += len(out[-1])
                 tail = (tail + text[-TAIL_CHARS:])[-TAIL_CHARS:]
+                del text
             elif kind == "error":
                 error = content
             elif kind == "status" and content.get("execution_state") == "idle":
@@ -163,7 +197,9 @@ class Kernel:
         error = error if status != "ok" and error else (reply or {})
         head = "".join(out)
         text = head if head.endswith(tail) else head + "\n...\n" + tail
-        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text)
+        trace = error.get("traceback")
+        trace = "\n".join(map(str, trace))[:MAX_OUTPUT_CHARS] if isinstance(trace, list) else ""
+        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text, trace)
 
     async def _reply(self, msg_id, deadline):
         while time.monotonic() < deadline:  # a kernel that floods unrelated replies cannot outlast it
@@ -180,7 +216,8 @@ class Kernel:
         await self.km.interrupt_kernel()
         try:
             await asyncio.wait_for(self._drain_until_idle(), grace)
-        except (asyncio.TimeoutError, KernelDied):
+        except (asyncio.TimeoutError, KernelDied, zmq.Again):
+            self.stopped = True
             await self.km.shutdown_kernel(now=True)
 
     async def _drain_until_idle(self):

@@ -23,11 +23,14 @@ is the work itself. The probes of ``solutions/LAB.ipynb`` live in ``solutions/pr
 never released): a module with ``PROBES``, a list of ``Probe``.
 """
 import builtins
+import contextlib
+import ctypes
 import dis
 import functools
 import importlib.util
 import inspect
 import textwrap
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +40,8 @@ import numpy as np
 
 from .probe_io import ProbeFailed, read_outputs, write_inputs
 from .probe_kit import numbers
+
+CHECK_SECONDS = 60  # a probe's check in the grader (its outputs are at most 256 MiB, 4 Mi elements, 256 arrays)
 
 __all__ = ["Probe", "ProbeFailed", "judge", "kernel_code", "kernel_source", "load", "numbers", "path_for",
            "read_outputs", "run_local", "write_inputs"]
@@ -162,19 +167,56 @@ finally:
 """
 
 
-def judge(probe, inputs, outputs_path):
-    """Read the kernel's outputs and run the probe's check; ProbeFailed with a short reason when it fails."""
+def judge(probe, inputs, outputs_path, seconds=None):
+    """Read the kernel's outputs and run the probe's check, for at most ``seconds`` (``CHECK_SECONDS``); ProbeFailed
+    with a short reason when it fails or runs longer (the outputs are the submission's: they can steer its time)."""
     outputs = read_outputs(outputs_path)
     for name, a in outputs.items():
         if a.dtype.kind in "fc" and not np.all(np.isfinite(a)):
             raise ProbeFailed(f"output {name!r} is not finite")  # no right answer in these labs is inf or NaN
+    seconds = CHECK_SECONDS if seconds is None else seconds
     try:
-        with np.errstate(all="ignore"):  # hostile values must not fill the grader's log with warnings
+        with np.errstate(all="ignore"), _time_limit(seconds):  # hostile values must not fill the log with warnings
             probe.check(inputs, outputs)
+    except CheckTimeout:
+        raise ProbeFailed(f"the grader's check took longer than {seconds:g} s") from None
     except AssertionError as e:
         raise ProbeFailed(str(e) or "wrong outputs") from None
     except Exception as e:  # noqa: BLE001 (outputs are the submission's data: a missing key or odd shape is its failure)
         raise ProbeFailed(f"wrong outputs ({type(e).__name__})") from None
+
+
+_SET_ASYNC_EXC = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(
+    ("PyThreadState_SetAsyncExc", ctypes.pythonapi))
+_CLEAR_ASYNC_EXC = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)(
+    ("PyThreadState_SetAsyncExc", ctypes.pythonapi))
+
+
+class CheckTimeout(BaseException):  # not an Exception: a check's own ``except Exception`` cannot swallow it
+    """A probe's check ran out of time."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise CheckTimeout in this thread once ``seconds`` have passed, at its next Python instruction (a timer
+    thread sets an asynchronous exception: no signal, so it works in the grader's worker threads too; a single
+    call into C finishes first). A limit that fires as the block ends is cleared, never raised later."""
+    thread, lock, state = threading.get_ident(), threading.Lock(), {"done": False}
+
+    def fire():
+        with lock:
+            if not state["done"]:
+                _SET_ASYNC_EXC(thread, CheckTimeout)
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            _CLEAR_ASYNC_EXC(thread, None)  # one set but not yet raised is dropped
 
 
 def run_local(probe, namespace, rng, folder):

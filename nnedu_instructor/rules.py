@@ -214,7 +214,7 @@ async def enforce(lab, rules, nb, passed, probes, base, files, limits, unsafe, r
             async with Kernel(folders, folders["work"], int(limits.memory_mb) * 2**20, unsafe) as kernel:
                 lost.update(await _check_group(kernel, list(group), lab, nb, gids, probes, folders, limits,
                                                deadline, run_probe))
-        except Exception as e:  # noqa: BLE001 (a kernel that died or hung loses the points it was to confirm)
+        except Exception:  # noqa: BLE001 (a kernel that died or hung loses the points it was to confirm)
             lost.update({gid: lost.get(gid) or _verdict(group, [], lab) for gid in gids})
     return lost
 

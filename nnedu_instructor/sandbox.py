@@ -8,9 +8,13 @@ starts) runs:
   package; the solutions, other submissions, the grader's outputs and the rest of the project are not
   there at all;
 - in an empty working folder (``/work/submission``) that holds the submission's copy and the data the
-  lab declares, and with a private ``/tmp`` and ``/dev/shm``;
+  lab declares, and with a private ``/tmp`` and ``/dev/shm``; each of the three is a size-limited tmpfs
+  (the working folder only when the grader runs as root: ``make_folders`` mounts it, ``files.remove_tree``
+  unmounts it; otherwise it is a folder on the host's disk where only ``RLIMIT_FSIZE`` caps each file), so a
+  kernel cannot fill the host's disk, and what it writes there counts as its control group's memory;
 - with no network (a new network namespace has only a loopback that is down; the kernel talks to the
-  grader through Unix sockets in a folder shared with this one sandbox only);
+  grader through Unix sockets in a folder shared with this one sandbox only, seen there as ``COMM``; as root
+  it is a tmpfs of its own too, so that ``/proc/self/mountinfo`` shows no path of the grader's temporary folder);
 - in its own PID namespace, as PID 1: when the kernel ends or is killed, every process it started dies with
   it, and no process outside the sandbox can be seen (nor the grader's command line in ``/proc``); and when
   the grader itself dies, even by SIGKILL, the sandbox dies with it;
@@ -25,24 +29,35 @@ starts) runs:
 
 macOS has no namespaces: there is no sandbox there and the grader refuses to run unless ``--unsafe``.
 """
+import ctypes
 import functools
+import logging
 import os
+import re
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+from .files import remove_tree
 
 NOBODY = 65534
 SANDBOX_UIDS = range(3_000_000_000, 3_000_000_000 + 2**24)  # no account, no /etc/subuid range uses these
 _USED_UIDS = set()
 SYSTEM = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/libx32", "/etc"]
 WORK = "/work/submission"
+COMM = "/run/nnedu"  # the socket folder as the kernel sees it (the grader's path for it is never shown there)
+MAX_SOCKET_PATH = 107  # bytes in a Unix socket's path (sun_path less its NUL)
+SHORT_BASE = "/tmp"  # where a socket folder goes when the grader's own temporary folder is too deep for one
+WORK_BYTES = 2**30  # the working folder's tmpfs (root only): the submission, the lab's data, what the kernel writes
+LOG = logging.getLogger("nnedu_instructor.sandbox")
 KEEP_ENV = ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LANG", "LC_ALL",
             "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS"]
 
-# Runs as root of the new namespaces: $1 the new root, $2 the working folder, $3 the socket folder, $4 the
-# uid to become ("" to stay), $5 the control group folders to join (space-separated, may be ""), then
-# read-only paths up to "--", then the command.
+# Runs as root of the new namespaces: $1 the new root, $2 the working folder, $3 the socket folder (bound at
+# /run/nnedu: COMM), $4 the uid to become ("" to stay), $5 the control group folders to join (space-separated,
+# may be ""), then read-only paths up to "--", then the command.
 _SETUP = r"""
 set -eu
 R=$1; W=$2; C=$3; U=$4; G=$5; shift 5
@@ -56,10 +71,9 @@ while [ "$1" != "--" ]; do
   mkdir -p "$R$1"; mount --rbind "$1" "$R$1"; mount -o remount,bind,ro "$R$1"; shift
 done
 shift
-mkdir -p "$R/proc" "$R/tmp" "$R/dev/shm" "$R$C" "$R/work/submission"
+mkdir -p "$R/proc" "$R/tmp" "$R/dev/shm" "$R/run/nnedu" "$R/work/submission"
 mount -t proc proc "$R/proc"
-mkdir -p "$R$C"
-mount --bind "$C" "$R$C"
+mount --bind "$C" "$R/run/nnedu"
 mount --bind "$W" "$R/work/submission"
 for n in null zero random urandom; do touch "$R/dev/$n"; mount --bind "/dev/$n" "$R/dev/$n"; done
 mount -t tmpfs -o mode=1777,size=256m shm "$R/dev/shm"
@@ -99,8 +113,8 @@ def check():
     """None when kernels can be sandboxed here, else the reason (cached: tried once per process)."""
     if not sys.platform.startswith("linux"):
         return f"no Linux namespaces on {sys.platform}"
-    import tempfile
-    with tempfile.TemporaryDirectory(prefix="nnedu-sandbox-check-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="nnedu-sandbox-check-")
+    try:
         folders = make_folders(tmp)
         cmd = kernel_command([sys.executable, "-c", "import nnedu, os; assert os.getpid() == 1"], folders)
         try:
@@ -109,16 +123,77 @@ def check():
             return f"unshare failed: {e}"
         if run.returncode:
             return f"unshare failed: {(run.stderr or run.stdout).strip()[-300:]}"
+    finally:
+        remove_tree(tmp)
     return None
 
 
 def make_folders(base):
-    """Create the sandbox's folders under ``base``: root (mount point), work, comm; return them as a dict."""
+    """Create the sandbox's folders under ``base``: root (mount point), work, comm; return them as a dict.
+
+    As root, a tmpfs of ``WORK_BYTES`` is mounted on the working folder (``files.remove_tree`` unmounts it)."""
     folders = {name: Path(base) / name for name in ("root", "work", "comm")}
     for name, path in folders.items():
         path.mkdir(mode=0o700 if name == "root" else 0o777, exist_ok=True)
         path.chmod(0o777 if name != "root" else 0o700)  # the kernel may run as nobody
+    if os.geteuid() == 0 and sys.platform.startswith("linux"):
+        _sweep_mounts()
+        try:
+            mount_tmpfs(folders["work"], WORK_BYTES, "work")
+            mount_tmpfs(folders["comm"], 2**20, "comm")
+        except OSError as e:
+            LOG.warning("%s: the working folder is on the host's disk, where only each file is capped", e)
     return folders
+
+
+def socket_folder(comm):
+    """(folder, made): where the grader and the kernel make their Unix sockets (``FOLDER/kernel-N``): ``comm``
+    when those paths fit a Unix socket (``MAX_SOCKET_PATH`` bytes), else a new folder under ``SHORT_BASE``
+    (``made``: the caller removes it with ``files.remove_tree``), so a long TMPDIR costs no grading.
+    SandboxUnavailable when neither fits."""
+    def fits(folder):
+        return len(os.fsencode(f"{folder}/kernel-99")) <= MAX_SOCKET_PATH
+    if fits(comm):
+        return Path(comm), False
+    folder = Path(tempfile.mkdtemp(prefix="nnedu-", dir=SHORT_BASE))
+    if not fits(folder):
+        remove_tree(folder)
+        raise SandboxUnavailable(f"the kernels' socket paths under {comm} and {SHORT_BASE} are longer than "
+                                 f"{MAX_SOCKET_PATH} bytes: set TMPDIR to a short folder")
+    folder.chmod(0o777)  # the kernel may run as a user of its own
+    if os.geteuid() == 0 and sys.platform.startswith("linux"):
+        try:
+            mount_tmpfs(folder, 2**20, "comm")
+        except OSError as e:
+            LOG.debug("%s", e)
+    return folder, True
+
+
+def mount_tmpfs(path, size, name):
+    """Mount a tmpfs of ``size`` bytes (mode 0777, no devices, no set-uid) on the folder ``path``, as root; its
+    source names this grader (``nnedu-NAME-PID``), so that a later grader can unmount what a killed one left."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    options = f"size={int(size)},mode=0777".encode()
+    if libc.mount(f"nnedu-{name}-{os.getpid()}".encode(), str(path).encode(), b"tmpfs", 2 | 4, options):
+        err = ctypes.get_errno()  # MS_NOSUID | MS_NODEV
+        raise OSError(err, f"cannot mount a tmpfs on {path}: {os.strerror(err)}")
+
+
+@functools.lru_cache(maxsize=1)
+def _sweep_mounts():
+    """Unmount the tmpfs that graders no longer alive left behind (a grader killed by SIGKILL); never raises."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for line in lines:
+        fields, _, tail = line.partition(" - ")
+        match = re.fullmatch(r"tmpfs nnedu-\w+-(\d+) .*", tail)
+        if match and not os.path.exists(f"/proc/{match[1]}"):
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields.split()[4])
+            if libc.umount2(point.encode(), 2 | 8):  # MNT_DETACH | UMOUNT_NOFOLLOW
+                LOG.debug("could not unmount %s", point)
 
 
 def sandbox_uid():

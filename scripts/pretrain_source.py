@@ -46,8 +46,9 @@ def main(argv=None):
     train_acc, test_acc = nnedu.accuracy(tmp, X_tr, y_tr), nnedu.accuracy(tmp, X_te, y_te)
 
     command = "python scripts/pretrain_source.py" + "".join(
-        f" --{k.replace('_', '-')} {v}" for k, v in [("epochs", args.epochs), ("lr", args.lr), ("momentum", args.momentum),
-                                                    ("batch_size", args.batch_size), ("seed", args.seed)]
+        f" --{k.replace('_', '-')} {v}" for k, v in [("epochs", args.epochs), ("lr", args.lr),
+                                                    ("momentum", args.momentum), ("batch_size", args.batch_size),
+                                                    ("seed", args.seed)]
         if v != p.get_default(k))
     info = {
         "task": "digits 0-4 of scikit-learn's 8x8 digits (nnedu.data.digits(classes=[0, 1, 2, 3, 4]))",

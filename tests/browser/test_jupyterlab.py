@@ -125,7 +125,8 @@ def test_early_stopping_bar_ends_green(server, page, shots):
 
 
 def playground_controls(page):
-    box = page.locator(".jp-OutputArea-output .jupyter-widgets.widget-vbox", has=page.locator("button", has_text="Train")).last
+    box = page.locator(".jp-OutputArea-output .jupyter-widgets.widget-vbox",
+                       has=page.locator("button", has_text="Train")).last
     dataset = box.locator(".widget-dropdown", has=page.locator("label", has_text="data set")).locator("select")
     status = box.locator(".widget-label:not(label)").filter(has_text=re.compile(r"\S"))
     return box, dataset, status
@@ -197,7 +198,8 @@ def test_student_lab_locks_stub_and_answer(server, page, shots):
     pasting a correct answer makes its test pass."""
     nb = nbformat.read(REPO / "labs" / LAB, as_version=4)
     meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
-    answer = next(i for i, m in enumerate(meta) if m.get("solution") and not m.get("grade") and nb.cells[i].cell_type == "code")
+    answer = next(i for i, m in enumerate(meta)
+                  if m.get("solution") and not m.get("grade") and nb.cells[i].cell_type == "code")
     test = next(i for i in range(answer + 1, len(nb.cells)) if meta[i].get("grade") and meta[i].get("locked"))
     solution = nbformat.read(REPO / "solutions" / LAB, as_version=4)
     correct = next(c.source for c in solution.cells

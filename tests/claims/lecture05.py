@@ -22,7 +22,7 @@ MANY = range(8)  # for the cheap claims (one forward and backward pass each)
 def digits(split_seed):
     """The notebook's data: digits split 60/15/25 (train/validation/test) and standardized on the training set."""
     X, y = nnedu.data.digits()
-    X_tr, y_tr, X_val, y_val, X_te, y_te = nnedu.data.split(X, y, val=0.15, test=0.25, seed=split_seed)
+    X_tr, y_tr, X_val, y_val, X_te, y_te = nnedu.data.train_val_test(X, y, val=0.15, test=0.25, seed=split_seed)
     scaler = nnedu.data.Standardizer().fit(X_tr)
     return scaler.transform(X_tr), y_tr, scaler.transform(X_val), y_val, scaler.transform(X_te), y_te
 

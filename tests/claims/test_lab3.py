@@ -30,7 +30,8 @@ def settings(name):
     ns = lab()
     return {"none": {}, "L2": {"penalty": ns["l2_penalty"], "lam": 0.03},
             "L1": {"penalty": ns["l1_penalty"], "lam": 0.003}, "dropout": {"dropout": 0.5},
-            "nnedu L2": {"reference": {"l2": 0.03}}, "nnedu dropout": {"reference": {"dropout": 0.5}}, "H16": {"hidden": 16}, "H64": {"hidden": 64},
+            "nnedu L2": {"reference": {"l2": 0.03}}, "nnedu dropout": {"reference": {"dropout": 0.5}},
+            "H16": {"hidden": 16}, "H64": {"hidden": 64},
             "clean none": {"noise": 0.0}, "clean L2": {"noise": 0.0, "penalty": ns["l2_penalty"], "lam": 0.03}}[name]
 
 

@@ -5,7 +5,6 @@ sentence it names holds in every run, or in the fraction it states, printing wha
 experiments train dozens of networks side by side (``lecture06_runs.Stack``, checked against ``nnedu.fit`` first).
 """
 import numpy as np
-import pytest
 from claimkit import claim
 from lecture06_runs import Stack
 
@@ -124,7 +123,8 @@ def test_wrong_labels_make_over_training_visible():
     """Splits, initial weights and wrong labels from seeds 1-5 (the notebook uses 0): 64-200-10 tanh, 100 epochs."""
     X_all, y_all = nnedu.data.digits()
     for seed in range(1, 6):
-        X_rest, y_rest, X_val, y_val, X_te, y_te = nnedu.data.split(X_all, y_all, val=0.25, test=0.25, seed=seed)
+        X_rest, y_rest, X_val, y_val, X_te, y_te = nnedu.data.train_val_test(X_all, y_all, val=0.25, test=0.25,
+                                                                             seed=seed)
         scaler = nnedu.data.Standardizer().fit(X_rest[:200])
         X_tr, X_val, X_te = (scaler.transform(A) for A in (X_rest[:200], X_val, X_te))
         rng = np.random.default_rng(seed)
@@ -262,7 +262,8 @@ def test_random_search_beats_the_grid():
     X_all, y_all = nnedu.data.digits()
     wins = []
     for split_seed in (0, 1):
-        X_rest, y_rest, X_val, y_val, _, _ = nnedu.data.split(X_all, y_all, val=0.25, test=0.25, seed=split_seed)
+        X_rest, y_rest, X_val, y_val, _, _ = nnedu.data.train_val_test(X_all, y_all, val=0.25, test=0.25,
+                                                                       seed=split_seed)
         scaler = nnedu.data.Standardizer().fit(X_rest[:500])
         X_tr, X_val = scaler.transform(X_rest[:500]), scaler.transform(X_val)
 

@@ -5,15 +5,14 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 
-from nnedu_instructor.cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, is_manual,
-                                    is_solution)
+from nnedu_instructor.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, is_manual, is_solution
 from nnedu_instructor.release import allowed, files, release
 
 ROOT = Path(__file__).resolve().parents[2]

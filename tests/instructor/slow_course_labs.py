@@ -22,7 +22,10 @@ def test_every_solution_has_its_student_lab():
 def test_solution_scores_full_marks_and_untouched_lab_scores_zero(solution):
     student_lab = REPO / "labs" / solution.name
     graded, untouched = grade.grade_submissions(solution, [solution, student_lab], grade.Limits(cell_timeout=120),
-                                                jobs=2, unsafe=UNSAFE)
+                                                jobs=2, unsafe=UNSAFE, preflight=False)  # the solution is here
     assert graded.max_auto > 0 and len([t for t in graded.tests if not t.manual]) >= 3
     assert (graded.status, graded.total) == ("ok", graded.max_auto), [(t.grade_id, t.outcome) for t in graded.tests]
+    # what the preflight of every grading asks of the solution: every test passes, 0-point checks too
+    assert all(t.outcome == "passed" for t in graded.tests if not t.manual), [(t.grade_id, t.message)
+                                                                               for t in graded.tests]
     assert (untouched.status, untouched.total) == ("ok", 0), [(t.grade_id, t.outcome) for t in untouched.tests]

@@ -52,12 +52,12 @@ def test_the_shortcut_loses_the_guarded_points_naming_the_rule(stem, tmp_path):
     print(f"\n{stem}: solution {g_solution.total:g}/{g_solution.max_auto:g}, shortcut {g_cut.total:g}/"
           f"{g_cut.max_auto:g} (forbidden route: {sum(tests[g].max_points for g in cut.WITHHELD):g} points)")
     for t in tests.values():
-        print(f"  {t.grade_id}: {t.points:g}/{t.max_points:g}: {t.outcome}")
+        print(f"  {t.grade_id}: {t.points:g}/{t.max_points:g}: {t.outcome}: {t.message}")
     assert g_solution.total == g_solution.max_auto, \
         [(t.grade_id, t.outcome) for t in g_solution.tests if not t.manual]
     assert set(cut.WITHHELD) <= set(tests)
     for gid, t in tests.items():
         if gid in cut.WITHHELD:
-            assert t.points == 0 and t.outcome.startswith(cut.WITHHELD[gid]), (gid, t.outcome)
+            assert t.points == 0 and t.message.startswith(cut.WITHHELD[gid]), (gid, t.message)
         else:
             assert t.points == t.max_points, (gid, t.outcome)

@@ -1,12 +1,20 @@
 """`python -m nnedu_instructor collect`: students' labs from their homes into the grader's submitted layout."""
+import csv
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from nnedu_instructor import report
 from nnedu_instructor.__main__ import main
-from nnedu_instructor.collect import CollectError, collect
+from nnedu_instructor.collect import (
+    COLLECTED_CSV,
+    CollectError,
+    collect,
+    collected_time,
+    read_roster,
+)
 
 LAB = "lab1_backprop"
 
@@ -45,6 +53,7 @@ def homes(tmp_path):
 
 
 def test_collects_into_submitted_layout_that_grader_reads(homes, tmp_path):
+    os.utime(homes / "home" / "alice" / "labs" / f"{LAB}.ipynb", (1e9, 1e9))  # touch -d 2001-09-09
     pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
     before = _tree(homes / "home")
     results = collect(LAB, pattern, tmp_path / "submitted")
@@ -55,8 +64,8 @@ def test_collects_into_submitted_layout_that_grader_reads(homes, tmp_path):
         assert r.target == str(target)
         assert target.read_bytes() == (homes / "home" / r.student / "labs" / f"{LAB}.ipynb").read_bytes()
         assert report.student_name(target, LAB) == r.student
-        # the modification time travels with the copy (late submissions can be seen)
-        assert target.stat().st_mtime_ns == os.stat(r.source).st_mtime_ns
+        # the copy's modification time is when it was collected, never the one the student set
+        assert target.stat().st_mtime_ns != os.stat(r.source).st_mtime_ns
     assert _tree(homes / "home") == before, "collect wrote into a student's home"
 
 
@@ -116,7 +125,7 @@ def test_too_large_and_not_regular_files_are_refused(homes, tmp_path):
     assert "over the limit" in results["frank"].problem and "2.0 MiB" in results["frank"].problem
     assert "not a regular file" in results["grace"].problem
     assert not results["alice"].problem
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alice", "bob"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alice", "bob", COLLECTED_CSV]
 
 
 def test_pattern_without_wildcard_is_an_error(tmp_path):
@@ -188,3 +197,62 @@ def test_a_student_swapping_their_files_meanwhile_gets_nothing_else_collected(tm
         assert not any(b"SECRET" in data for data in o.values()), "a root-only file was collected"
         assert all(len(data) <= 2**20 for data in o.values()), "a file over the limit was collected"
         assert set(o) <= {"alice", "mallory", "fred", "sam"}
+
+
+def _records(dest):
+    with open(dest / COLLECTED_CSV, newline="") as f:
+        return {(r["student"], r["lab"]): r for r in csv.DictReader(f)}
+
+
+def test_the_collection_time_is_recorded_not_the_students(homes, tmp_path):
+    lab_file = homes / "home" / "alice" / "labs" / f"{LAB}.ipynb"
+    os.utime(lab_file, (1e9, 1e9))  # the student claims 2001-09-09
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    now = 1_800_000_000  # 2027-01-15T08:00:00Z
+    collect(LAB, pattern, tmp_path / "sub", now=now)
+    copy = tmp_path / "sub" / "alice" / LAB / f"{LAB}.ipynb"
+    assert copy.stat().st_mtime == now
+    records = _records(tmp_path / "sub")
+    assert records[("alice", LAB)]["collected"] == "2027-01-15T08:00:00Z" == collected_time(copy, LAB)
+    assert records[("alice", LAB)]["state"] == "collected" and records[("alice", LAB)]["bytes"] == str(
+        lab_file.stat().st_size)
+    assert collected_time(lab_file, LAB) == ""  # a file collect did not copy has no collection time
+
+
+def test_roster_missing_and_deleted_students_are_reported(homes, tmp_path):
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    dest = tmp_path / "sub"
+    collect("lab2", str(homes / "home" / "*" / "labs" / f"{LAB}.ipynb"), dest)  # another lab: left as it is
+    results = {r.student: r for r in collect(LAB, pattern, dest, roster=["alice", "bob", "carol", "dave"])}
+    assert results["carol"].state == results["dave"].state == "missing"
+    assert "missing: nothing matches" in results["dave"].problem and not results["dave"].target
+    assert results["alice"].state == "collected"
+    # alice deletes her lab: her earlier copy is moved aside, not kept to be graded again
+    (homes / "home" / "alice" / "labs" / f"{LAB}.ipynb").unlink()
+    results = {r.student: r for r in collect(LAB, pattern, dest, roster=["alice", "bob", "carol"], now=1e9)}
+    alice = results["alice"]
+    assert alice.state == "deleted" and "deleted since the last collect" in alice.problem
+    assert not (dest / "alice" / LAB / f"{LAB}.ipynb").exists()
+    assert Path(alice.moved) == dest / ".moved-aside" / "alice" / LAB / f"{LAB}-20010909T014640Z.ipynb"
+    assert "a = 1" in Path(alice.moved).read_text()
+    assert sorted(dest.glob(f"*/{LAB}/*.ipynb")) == [dest / "bob" / LAB / f"{LAB}.ipynb"]  # what grade globs
+    records = _records(dest)
+    assert {s: records[(s, LAB)]["state"] for s in ("alice", "bob", "carol")} == {
+        "alice": "deleted", "bob": "collected", "carol": "missing"}
+    assert records[("alice", LAB)]["collected"] == ""
+    assert ("dave", LAB) not in records
+    assert records[("alice", "lab2")]["state"] == "collected" and (dest / "alice" / "lab2" / "lab2.ipynb").exists()
+
+
+def test_command_line_with_a_roster(homes, tmp_path, capsys):
+    pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
+    roster = tmp_path / "roster.txt"
+    roster.write_text("alice\nbob\ncarol  # no file yet\n")
+    assert main(["collect", LAB, "--from", pattern, "--to", str(tmp_path / "sub"), "--roster", str(roster)]) == 0
+    captured = capsys.readouterr()
+    assert "collected 2 of 2" in captured.out and "; missing: carol" in captured.out
+    assert "carol: missing: nothing matches" in captured.err
+    assert read_roster(roster) == ["alice", "bob", "carol"]
+    roster.write_text("alice\n../etc\n")
+    assert main(["collect", LAB, "--from", pattern, "--to", str(tmp_path / "sub"), "--roster", str(roster)]) == 2
+    assert "not usable student names" in capsys.readouterr().err

@@ -188,7 +188,7 @@ def test_a_grading_withholds_the_guarded_points_and_names_the_rule_hit(toy, tmp_
                    mul="from math import prod\n\ndef mul(a, b):\n    return prod([a, b])")
     g_honest, g_cheat = grade.grade_submissions(sol, [honest, cheat], unsafe=UNSAFE)
     assert g_honest.total == g_honest.max_auto == 5, [(t.grade_id, t.outcome) for t in g_honest.tests]
-    outcome = {t.grade_id: (t.points, t.outcome) for t in g_cheat.tests if not t.manual}
+    outcome = {t.grade_id: (t.points, t.message) for t in g_cheat.tests if not t.manual}
     assert outcome == {"test_add": (0, "Lab 1 may not use fractions: add the numbers you are given"),
                        "test_mul": (0, "Lab 1 may not use math.prod: multiply with *")}, outcome
 

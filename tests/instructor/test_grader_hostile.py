@@ -235,8 +235,9 @@ def test_a_killed_grader_leaves_no_kernel_behind(tmp_path):
     by_id(nb)["square"].source = (f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', "
                                   f"'import time\\nwhile True: time.sleep(1)', {token!r}])\ntime.sleep(600)")
     nbformat.write(nb, tmp_path / "hang.ipynb")
-    grader = subprocess.Popen([sys.executable, "-m", "nnedu_instructor", "grade", str(sol), str(tmp_path / "hang.ipynb"),
-                               "--out", str(tmp_path / "g.csv")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    grader = subprocess.Popen([sys.executable, "-m", "nnedu_instructor", "grade", str(sol),
+                               str(tmp_path / "hang.ipynb"), "--out", str(tmp_path / "g.csv")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while not alive(token) and time.monotonic() < deadline:

@@ -10,10 +10,10 @@ import copydetect.utils
 import matplotlib.pyplot as plt
 import nbformat
 import pytest
+import similarity_class
 from labkit import REPO, cli, nbgrader
 from nbformat.v4 import new_code_cell, new_notebook
 
-import similarity_class
 from nnedu_instructor import similarity, similarity_report
 from nnedu_instructor.cells import grade_id
 

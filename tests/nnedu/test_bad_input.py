@@ -102,7 +102,11 @@ def test_bad_data_arguments():
     with pytest.raises(ValueError, match="n_per_class: expected a positive integer"):
         nnedu.data.spiral(n_per_class=0)
     with pytest.raises(ValueError, match="val, test: expected fractions"):
-        nnedu.data.split(X, y, val=0.5, test=0.6)
+        nnedu.data.train_val_test(X, y, val=0.5, test=0.6)
+    with pytest.raises(ValueError, match="val: expected a fraction > 0"):
+        nnedu.data.train_val_test(X, y, val=0, test=0.25)
+    with pytest.raises(TypeError, match="val"):
+        nnedu.data.split(X, y, val=0.2)  # split never returns a validation part: train_val_test does
 
 
 # -- the edges of issue 11: each works as a user expects or raises a clear error ------------------

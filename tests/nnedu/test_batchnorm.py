@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import nnedu
+from nnedu import pretrained
 from nnedu.gradcheck import check_model_gradients, numerical_gradient, rel_error
 from nnedu.layers import BatchNorm
-from nnedu import pretrained
 
 rng = np.random.default_rng(0)
 

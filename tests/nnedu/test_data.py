@@ -22,7 +22,7 @@ def test_digits_bundled_and_scaled():
 
 def test_split_is_stratified_and_disjoint():
     X, y = data.digits()
-    Xtr, ytr, Xva, yva, Xte, yte = data.split(X, y, val=0.2, test=0.2, seed=0)
+    Xtr, ytr, Xva, yva, Xte, yte = data.train_val_test(X, y, val=0.2, test=0.2, seed=0)
     assert len(ytr) + len(yva) + len(yte) == 1797
     assert abs(len(yte) - 0.2 * 1797) <= 1 and abs(len(yva) - 0.2 * 1797) <= 1
     np.testing.assert_allclose(np.bincount(yte) / len(yte), np.bincount(y) / len(y), atol=0.01)
@@ -50,3 +50,13 @@ def test_one_hot_minibatches_and_kfold():
     assert len(folds) == 5
     assert sorted(np.concatenate([v for _, v in folds]).tolist()) == list(range(10))
     assert all(len(np.intersect1d(t, v)) == 0 for t, v in folds)
+
+
+def test_split_and_train_val_test_hold_out_the_same_test_part():
+    X, y = data.digits()
+    parts = data.split(X, y, test=0.25, seed=3)
+    three = data.train_val_test(X, y, val=0.15, test=0.25, seed=3)
+    assert len(parts) == 4 and len(three) == 6
+    np.testing.assert_array_equal(parts[2], three[4])
+    np.testing.assert_array_equal(parts[3], three[5])
+    np.testing.assert_array_equal(np.sort(np.r_[three[1], three[3]]), np.sort(parts[1]))

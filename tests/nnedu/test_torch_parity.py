@@ -84,7 +84,8 @@ def _optimizer_runs(ours, make_theirs, steps=8):
 
 @pytest.mark.parametrize("settings", [{}, dict(lr=0.05, beta1=0.8, beta2=0.99, eps=1e-6)])
 def test_adam_matches_torch_step_by_step(settings):
-    torch_settings = {"lr": settings.get("lr", 1e-3), "betas": (settings.get("beta1", 0.9), settings.get("beta2", 0.999)),
+    torch_settings = {"lr": settings.get("lr", 1e-3),
+                      "betas": (settings.get("beta1", 0.9), settings.get("beta2", 0.999)),
                       "eps": settings.get("eps", 1e-8), "weight_decay": 0.0}
     runs = _optimizer_runs(nnedu.Adam(**settings), lambda ps: torch.optim.Adam(ps, **torch_settings))
     for step, (ours, theirs) in enumerate(runs, 1):

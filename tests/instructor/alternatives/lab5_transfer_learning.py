@@ -2,8 +2,8 @@
 
 Each answer reaches the same behaviour by another route: a permutation per class instead of ``rng.choice``,
 a velocity per (layer, weights or biases) of the trained layers only instead of one per parameter, SciPy's
-``expit`` and a while loop for the forward pass, the seeds in the outer loop of the learning curve, an explicit sum of squares
-for the Frobenius norm. ``tests/instructor/slow_alternatives.py`` puts these sources into the student lab and
+``expit`` and a while loop for the forward pass, the seeds in the outer loop of the learning curve, an explicit sum
+of squares for the Frobenius norm. ``tests/instructor/slow_alternatives.py`` puts these sources into the student lab and
 requires full automatic marks.
 """
 
