@@ -42,7 +42,6 @@ import logging
 import os
 import re
 import secrets
-import shutil
 import sys
 import tempfile
 import time
@@ -112,14 +111,14 @@ def _error(reply):
     return messages.plain(f"{reply.ename}: {reply.evalue}".replace("\n", " "), 300)
 
 
-async def _run(nb, folders, limits, unsafe, probes=None):
-    """Run ``nb`` in a fresh sandboxed kernel; (status, {grade_id: (Outcome, message)}, note, errors), where
-    ``errors`` lists, for the instructor only, what raised: each failed test's error and the first errors of
-    other cells (a setup cell's failed import explains a column of NameErrors)."""
+async def _run(nb, box, limits, probes=None):
+    """Run ``nb`` in a fresh kernel in the sandbox ``box``; (status, {grade_id: (Outcome, message)}, note,
+    errors), where ``errors`` lists, for the instructor only, what raised: each failed test's error and the first
+    errors of other cells (a setup cell's failed import explains a column of NameErrors)."""
     outcomes, deadline, errors = {}, time.monotonic() + limits.notebook_timeout, []
     status, note, probes = OK, "", probes or {}
     cpu_seconds = int(limits.notebook_timeout) + 60  # the notebook's wall-clock limit ends it before this
-    async with Kernel(folders, folders["work"], int(limits.memory_mb) * 2**20, unsafe, cpu_seconds) as kernel:
+    async with Kernel(box, int(limits.memory_mb) * 2**20, cpu_seconds) as kernel:
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code" or not cell.source.strip():
                 continue
@@ -142,7 +141,7 @@ async def _run(nb, folders, limits, unsafe, probes=None):
                     outcomes[gid] = (PASSED, "") if passed else (
                         _outcome(reply, cell.source) if not reply.ok else (Outcome.DID_NOT_FINISH, ""))
                     if passed and gid in probes:
-                        reason = await _probe(kernel, probes[gid], folders, limits, deadline)
+                        reason = await _probe(kernel, probes[gid], limits, deadline)
                         if reason:
                             LOG.info("probe of %s failed: %s", gid, reason)
                             errors.append(f"{messages.label(nb, index)}: probe: {reason}")
@@ -160,19 +159,19 @@ async def _run(nb, folders, limits, unsafe, probes=None):
     return status, outcomes, note, errors
 
 
-async def _probe(kernel, probe, folders, limits, deadline):
+async def _probe(kernel, probe, limits, deadline):
     """Run ``probe`` in the kernel on fresh inputs and check its outputs here; None, or why it failed.
 
     CellTimeout and KernelDied propagate (the test then scores as timed out or kernel died)."""
     name = f".nnedu-probe-{secrets.token_hex(8)}"
     inputs = probe.inputs(np.random.default_rng(secrets.randbits(64)))
-    probing.write_inputs(folders["work"] / f"{name}-in.npz", inputs)
+    probing.write_inputs(kernel.box.work / f"{name}-in.npz", inputs)
     code = probing.kernel_code(probe, f"{kernel.cwd}/{name}-in.npz", f"{kernel.cwd}/{name}-out.npz")
     reply = await kernel.run(code, min(limits.cell_timeout, deadline - time.monotonic()))
     if not reply.ok:
         return f"the probe raised {messages.error_type(reply.ename)}"
     try:
-        probing.judge(probe, inputs, folders["work"] / f"{name}-out.npz")
+        probing.judge(probe, inputs, kernel.box.work / f"{name}-out.npz")
     except probing.ProbeFailed as e:
         return str(e)
     return None
@@ -219,15 +218,11 @@ def _grade_one(grade, lab, path, limits, unsafe):
             submission, nb = read
             written_answers(grade, submission, lab.released)
             tmp = tempfile.mkdtemp(prefix="nnedu-grade-")
-            folders = sandbox.make_folders(tmp)
-            shutil.copyfile(path, folders["work"] / Path(path).name)
-            for item in lab.data:
-                (shutil.copytree if item.is_dir() else shutil.copyfile)(item, folders["work"] / item.name)
-            grade.status, outcomes, grade.note, grade.errors = asyncio.run(
-                _run(nb, folders, limits, unsafe, lab.probes))
+            box = sandbox.Sandbox.create(tmp, unsafe, files=[path, *lab.data])
+            grade.status, outcomes, grade.note, grade.errors = asyncio.run(_run(nb, box, limits, lab.probes))
             if lab.forbidden[1] and grade.status != TAMPERED:  # the lab's rules (rules.py): (lab, rules)
                 lost = asyncio.run(lab_rules.enforce(*lab.forbidden, nb, {g for g, (o, _) in outcomes.items()
-                                   if o == PASSED}, lab.probes, tmp, lab.data, limits, unsafe, _probe))
+                                   if o == PASSED}, lab.probes, box, lab.data, limits, _probe))
                 outcomes.update({gid: (Outcome.FORBIDDEN, text) for gid, text in lost.items()})
                 grade.errors += [f"`{gid}`: {text}" for gid, text in lost.items()]
             not_run = (NOT_RUN, f"not run ({grade.note})" if grade.note else "")

@@ -72,61 +72,62 @@ class Reply:
 
 class KernelManager(AsyncKernelManager):
     """ipykernel on the grader's own Python, within ``memory_bytes`` (0: any) and ``cpu_seconds`` (0: any), in
-    a sandbox unless unsafe (in the control groups ``cgroups``)."""
+    its ``sandbox.Sandbox`` (in the control groups ``cgroups``)."""
     memory_bytes = Integer(0)
     cpu_seconds = Integer(0)
-    folders = Any(None)  # sandbox.make_folders(...) or None (unsafe: no sandbox)
+    box = Any(None)  # a sandbox.Sandbox
     cgroups = Any(())
 
     def format_kernel_cmd(self, extra_arguments=None):
-        connection = f"{sandbox.COMM}/sandbox.json" if self.folders else self.connection_file
+        contained = self.box.contained
+        connection = f"{sandbox.COMM}/sandbox.json" if contained else self.connection_file
         cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", connection, *(extra_arguments or [])]
-        limits = [str(n) for n in (self.memory_bytes, MAX_FILE_BYTES if self.folders else 0, self.cpu_seconds)]
-        cmd = [sys.executable, "-c", _PRE_EXEC, *limits] + cmd
-        return sandbox.kernel_command(cmd, self.folders, self.cgroups) if self.folders else cmd
+        limits = [str(n) for n in (self.memory_bytes, MAX_FILE_BYTES if contained else 0, self.cpu_seconds)]
+        return self.box.wrap([sys.executable, "-c", _PRE_EXEC, *limits] + cmd, self.cgroups)
 
     def write_connection_file(self, **kwargs):
         """The grader's connection file (outside the sandbox), and in a sandbox, the kernel's copy in its socket
         folder: the same key and ports, the sockets at the folder's path inside the sandbox (``sandbox.COMM``)."""
         result = super().write_connection_file(**kwargs)
-        if self.folders:
+        if self.box.contained:
             info = json.loads(Path(self.connection_file).read_text())
             info["ip"] = f"{sandbox.COMM}/kernel"
-            copy = self.folders["comm"] / "sandbox.json"
+            copy = self.box.comm / "sandbox.json"
             copy.write_text(json.dumps(info))
             copy.chmod(0o644)  # the sandboxed kernel may run as another user; the folder is its sandbox's only
         return result
 
 
 class Kernel:
-    """``async with Kernel(folders, work, memory_bytes, unsafe, cpu_seconds) as k: await k.run(code, seconds)``."""
+    """``async with Kernel(box, memory_bytes, cpu_seconds) as k: await k.run(code, seconds)``: a kernel in the
+    ``sandbox.Sandbox`` ``box``."""
 
-    def __init__(self, folders, work, memory_bytes=0, unsafe=False, cpu_seconds=0):
-        connection_file = Path(folders["comm"]).parent / "kernel.json"  # out of the kernel's sight
-        comm, self.own_comm = sandbox.socket_folder(folders["comm"])  # a short one where TMPDIR is too long
-        folders = {**folders, "comm": comm}
+    def __init__(self, box, memory_bytes=0, cpu_seconds=0):
+        connection_file = Path(box.comm).parent / "kernel.json"  # out of the kernel's sight
+        comm, self.own_comm = sandbox.socket_folder(box.comm)  # a short one where TMPDIR is too long
+        box = box.with_comm(comm)
         self.context = zmq.asyncio.Context()
         self.context.setsockopt(zmq.RECONNECT_IVL, -1)
         self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
         self.context.setsockopt(zmq.SNDTIMEO, 10_000)  # a send to a kernel that is gone fails instead of waiting
-        self.cgroups = [] if unsafe else cgroup.create(memory_bytes)
+        self.cgroups = cgroup.create(memory_bytes) if box.contained else []
         cpu_seconds *= cgroup.CPUS if self.cgroups else os.cpu_count() or 1  # CPU time of all its threads
         self.km = KernelManager(transport="ipc", ip=str(comm / "kernel"), connection_file=str(connection_file),
                                 memory_bytes=memory_bytes, cpu_seconds=cpu_seconds, context=self.context,
-                                folders=None if unsafe else folders, cgroups=self.cgroups)
-        self.cwd, self.comm = (str(work) if unsafe else sandbox.WORK), comm
-        self.unsafe, self.kc, self.stopped = unsafe, None, False
+                                box=box, cgroups=self.cgroups)
+        self.box, self.cwd, self.comm = box, box.cwd, comm
+        self.kc, self.stopped = None, False
 
     async def __aenter__(self):
         try:
-            await self.km.start_kernel(env=sandbox.kernel_env(self.unsafe), cwd=self.cwd if self.unsafe else None,
+            await self.km.start_kernel(env=self.box.env(), cwd=None if self.box.contained else self.cwd,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             await self._sockets_made(60)
             self.kc = self.km.client(context=self.context)
             self.kc.start_channels(hb=False)
             await self.kc.wait_for_ready(timeout=60)
-            if not self.unsafe:  # the kernel starts in / of its sandbox
+            if self.box.contained:  # the kernel starts in / of its sandbox
                 await self.run(f"import os as _os; _os.chdir({sandbox.WORK!r}); del _os", 30)
         except BaseException:
             await self.__aexit__()
@@ -152,7 +153,7 @@ class Kernel:
             if time.monotonic() > deadline or not await self.km.is_alive():
                 raise KernelDied()
             await asyncio.sleep(0.05)
-        if not self.unsafe and os.geteuid() == 0:  # the kernel runs as its own user: it can no longer write here
+        if self.box.contained and os.geteuid() == 0:  # the kernel runs as its own user: it can no longer write here
             os.chmod(self.comm, 0o755)
 
     async def run(self, code, seconds):

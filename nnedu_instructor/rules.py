@@ -29,13 +29,11 @@ import json
 import logging
 import re
 import secrets
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import probes as probing
-from . import sandbox
 from .cells import grade_id, is_locked, is_solution, is_test
 from .forbid import forbid, take_hits
 from .kernel import CellTimeout, Kernel
@@ -178,15 +176,6 @@ async def _hits(kernel, seconds):
     return []
 
 
-def _fresh_folders(base, files):
-    """A new sandbox's folders under ``base``, its working folder holding copies of ``files``."""
-    Path(base).mkdir(mode=0o700)
-    folders = sandbox.make_folders(base)
-    for item in map(Path, files):
-        (shutil.copytree if item.is_dir() else shutil.copyfile)(item, folders["work"] / item.name)
-    return folders
-
-
 def _verdict(rules, hits, lab):
     """The outcome of a guarded test that failed in the rules' kernel: the rules it hit, in the order it hit
     them; without any, only that it failed there (no details: probes are as hidden as hidden tests)."""
@@ -196,12 +185,12 @@ def _verdict(rules, hits, lab):
     return "passed in the notebook, but failed the grader's check in a kernel holding only the answers"
 
 
-async def enforce(lab, rules, nb, passed, probes, base, files, limits, unsafe, run_probe):
+async def enforce(lab, rules, nb, passed, probes, box, files, limits, run_probe):
     """Check again, under the rules guarding them, the tests in ``passed`` (grade_ids) that a rule guards.
 
-    ``nb``: the notebook as graded (locked cells restored); ``probes``: {grade_id: Probe}; ``base``: a folder
-    for the new sandboxes; ``files``: what their working folder holds (the lab's data); ``run_probe(kernel,
-    probe, folders, limits, deadline)``: the grader's probe runner (None, or why it failed). Returns
+    ``nb``: the notebook as graded (locked cells restored); ``probes``: {grade_id: Probe}; ``box``: the sandbox the
+    notebook ran in (new ones are made beside it, alike); ``files``: what their working folder holds (the lab's
+    data); ``run_probe(kernel, probe, limits, deadline)``: the grader's probe runner (None, or why it failed). Returns
     {grade_id: outcome} for the tests that lose their points. CellTimeout and KernelDied count as failures."""
     groups, lost = {}, {}
     for gid, guards in guarded(rules).items():
@@ -209,17 +198,16 @@ async def enforce(lab, rules, nb, passed, probes, base, files, limits, unsafe, r
             groups.setdefault(tuple(guards), []).append(gid)
     deadline = time.monotonic() + limits.notebook_timeout
     for n, (group, gids) in enumerate(groups.items()):
-        folders = _fresh_folders(Path(base) / f"rules-{n}", files)
         try:
-            async with Kernel(folders, folders["work"], int(limits.memory_mb) * 2**20, unsafe) as kernel:
-                lost.update(await _check_group(kernel, list(group), lab, nb, gids, probes, folders, limits,
-                                               deadline, run_probe))
+            async with Kernel(box.beside(f"rules-{n}", files), int(limits.memory_mb) * 2**20) as kernel:
+                lost.update(await _check_group(kernel, list(group), lab, nb, gids, probes, limits, deadline,
+                                               run_probe))
         except Exception:  # noqa: BLE001 (a kernel that died or hung loses the points it was to confirm)
             lost.update({gid: lost.get(gid) or _verdict(group, [], lab) for gid in gids})
     return lost
 
 
-async def _check_group(kernel, rules, lab, nb, gids, probes, folders, limits, deadline, run_probe):
+async def _check_group(kernel, rules, lab, nb, gids, probes, limits, deadline, run_probe):
     """Install ``rules``, run the lab's code and the answers, then each test's probe; {grade_id: outcome}."""
     def left():
         return max(1.0, min(limits.cell_timeout, deadline - time.monotonic()))
@@ -237,7 +225,7 @@ async def _check_group(kernel, rules, lab, nb, gids, probes, folders, limits, de
             ran[answer] = hits
     answer_of, lost = _answer_of(nb), {}
     for gid in gids:
-        reason = await run_probe(kernel, probes[gid], folders, limits, deadline)
+        reason = await run_probe(kernel, probes[gid], limits, deadline)
         hits = await _hits(kernel, left())
         if reason:
             LOG.info("rules' probe of %s failed: %s", gid, reason)

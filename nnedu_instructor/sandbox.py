@@ -1,7 +1,8 @@
 """Contain one submission's kernel: Linux namespaces through ``unshare`` (util-linux), no Docker needed.
 
-``kernel_command(cmd, folders)`` wraps the kernel's command line so that the kernel (and everything it
-starts) runs:
+A ``Sandbox`` is one kernel's place: its folders (``make_folders``) and whether it is contained at all
+(``--unsafe``: not). ``Sandbox.wrap(cmd)`` (``kernel_command``) wraps the kernel's command line so that the
+kernel (and everything it starts) runs:
 
 - in a root file system of its own (a tmpfs) that holds only read-only views of the system (``/usr``,
   ``/bin``, ``/lib*``, ``/etc``), of the Python installation and virtual environment, and of the ``nnedu``
@@ -35,9 +36,11 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .files import remove_tree
@@ -210,6 +213,57 @@ def kernel_command(cmd, folders, cgroups=()):
     uid = str(sandbox_uid()) if os.geteuid() == 0 else ""
     return [*_unshare_args(), "sh", "-c", _SETUP, "sandbox-setup", str(folders["root"]), str(folders["work"]),
             str(folders["comm"]), uid, " ".join(map(str, cgroups)), *readonly_paths(), "--", *cmd]
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """Where one kernel runs: its folders (``make_folders``: root, work, comm) and whether it is contained.
+
+    ``unsafe``: no namespaces at all (trusted code only, e.g. macOS): the kernel runs as the grader's user in
+    the working folder itself. ``wrap(cmd, cgroups)`` is the kernel's command line, ``env()`` its environment,
+    ``cwd`` its working folder as the kernel sees it, ``work`` the same folder as the grader sees it."""
+    folders: dict
+    unsafe: bool = False
+
+    @classmethod
+    def create(cls, base, unsafe=False, files=()):
+        """A new sandbox's folders under ``base``, its working folder holding copies of ``files``."""
+        box = cls(make_folders(base), unsafe)
+        for item in map(Path, files):
+            (shutil.copytree if item.is_dir() else shutil.copyfile)(item, box.work / item.name)
+        return box
+
+    @property
+    def contained(self):
+        return not self.unsafe
+
+    @property
+    def work(self):
+        return self.folders["work"]
+
+    @property
+    def comm(self):
+        return self.folders["comm"]
+
+    @property
+    def cwd(self):
+        return str(self.work) if self.unsafe else WORK
+
+    def beside(self, name, files=()):
+        """A new sandbox alike (contained or not) in the folder ``name`` next to this one's folders."""
+        base = self.work.parent / name
+        base.mkdir(mode=0o700)
+        return Sandbox.create(base, self.unsafe, files)
+
+    def with_comm(self, comm):
+        """The same sandbox with its sockets in ``comm`` (``socket_folder``'s short one)."""
+        return replace(self, folders={**self.folders, "comm": Path(comm)})
+
+    def wrap(self, cmd, cgroups=()):
+        return cmd if self.unsafe else kernel_command(cmd, self.folders, cgroups)
+
+    def env(self):
+        return kernel_env(self.unsafe)
 
 
 def kernel_env(unsafe=False):
