@@ -93,12 +93,13 @@ def test_bars_only_rewrites_a_saved_notebook_without_running_it(tmp_path, capsys
     assert bar == "done: 100%|██████████| 10/10 [00:03<00:00]"
 
 
-@pytest.mark.parametrize("notebook", sorted(p.name for p in (REPO / "lectures").glob("*.ipynb")))
-def test_committed_lectures_show_their_bars_finished(notebook):
-    """What a repository's web view shows of each lecture's progress bars is their finished state."""
-    nb = nbformat.read(REPO / "lectures" / notebook, as_version=4)
+@pytest.mark.parametrize("notebook", sorted(str(p.relative_to(REPO)) for folder in ("lectures", "solutions")
+                                             for p in (REPO / folder).glob("*.ipynb")))
+def test_committed_notebooks_show_their_bars_finished(notebook):
+    """What a repository's web view shows of each lecture's and solution's progress bars is their finished state."""
+    nb = nbformat.read(REPO / notebook, as_version=4)
     before = [o["data"]["text/plain"] for o in outputs_with_widgets(nb)]
     finish_progress_text(nb)
     assert [o["data"]["text/plain"] for o in outputs_with_widgets(nb)] == before, \
-        f"{notebook}: run `python -m nnedu_instructor execute --bars-only lectures/{notebook}`"
+        f"{notebook}: run `python -m nnedu_instructor execute --bars-only {notebook}`"
     assert not any(re.search(r"(?<!\d)0%\|", t) for t in before), before
