@@ -1,10 +1,7 @@
 """What the class tests share: a toy lab in nbgrader's format (three tests with visible and hidden asserts, one
 written answer, a probe), its students' answers, nbgrader's environment and commands, and a transcript."""
-import contextlib
 import html
-import os
 import re
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "instructor"))
+from accountkit import runnable_by_others  # noqa: E402 (tests/, on the path through its conftest.py)
 from labkit import nbgrader  # noqa: E402
 from slow_nbgrader_roundtrip import nbgrader_venv  # noqa: E402, F401 (the class tests import it from here)
 
@@ -99,27 +97,11 @@ nbformat.write(nb, path)
 """
 
 
-@contextlib.contextmanager
 def runnable_by_students(python):
-    """Let other users run ``python`` (nbgrader's venv) for the test: a folder above it closed to them (pyenv's
-    under /root on the course machines) is opened for traversal only (o+x, no listing) and closed afterwards,
-    as tests/deploy/slow_hub_users.py does; a class server installs its Python where everyone can run it."""
-    real = Path(os.path.realpath(python))
-    base = Path(os.path.realpath(subprocess.run([str(python), "-c", "import sys; print(sys.base_prefix)"],
-                                                check=True, capture_output=True, text=True).stdout.strip()))
-    opened = []
-    for path in (real, base / "lib"):
-        for folder in [*reversed(path.parents), path]:
-            if folder.is_dir() and not folder.stat().st_mode & stat.S_IXOTH and folder not in opened:
-                opened.append(folder)
-    for folder in opened:
-        print(f"*** for this test only: other users may traverse {folder} (o+x) to run {real}", file=sys.stderr)
-        folder.chmod(folder.stat().st_mode | stat.S_IXOTH)
-    try:
-        yield
-    finally:
-        for folder in opened:
-            folder.chmod(folder.stat().st_mode & ~stat.S_IXOTH)
+    """Let other users run ``python`` (nbgrader's venv) for the test (``accountkit.runnable_by_others``)."""
+    base = subprocess.run([str(python), "-c", "import sys; print(sys.base_prefix)"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    return runnable_by_others(python, base)
 
 
 def feedback_lines(html_text):

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 import hub_load  # noqa: E402 (deploy/ is not a package)
 import nnedu_hub  # noqa: E402
+from accountkit import runnable_by_others  # noqa: E402 (tests/, on the path through its conftest.py)
 
 SERVE = Path(os.environ.get("NNEDU_HUB_USERS_TEST_SERVE", "/var/tmp/nnedu-hub-users-test"))
 LAB = "lab1_backprop"
@@ -99,21 +100,8 @@ def students_python():
     system's may be too old for it, Debian 12's 3.11.2 is). Where it lies under a folder closed to other users
     (pyenv's under /root on the course machines) that folder is opened for traversal only (o+x, no listing)
     for the test, and closed again afterwards: a class server installs its Python where everyone can run it."""
-    python = Path(os.path.realpath(sys.executable))
-    base = Path(os.path.realpath(sys.base_prefix))
-    opened = []
-    for path in {python, base / "lib"}:
-        for folder in [*reversed(path.parents), path]:
-            if folder.is_dir() and not folder.stat().st_mode & stat.S_IXOTH and folder not in opened:
-                opened.append(folder)
-    for folder in opened:
-        print(f"*** for this test only: other users may traverse {folder} (o+x) to run {python}", file=sys.stderr)
-        folder.chmod(folder.stat().st_mode | stat.S_IXOTH)
-    try:
+    with runnable_by_others(sys.executable, sys.base_prefix) as python:
         yield python
-    finally:
-        for folder in opened:
-            folder.chmod(folder.stat().st_mode & ~stat.S_IXOTH)
 
 
 @pytest.fixture(scope="module")
