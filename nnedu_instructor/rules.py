@@ -4,12 +4,14 @@ A lab declares its rules in its probe module (``solutions/probes/LAB.py``, besid
 
     FORBIDDEN = [
         Rule("nnedu.layers", ["test_linear_forward", ...], "write the forward and backward passes yourself"),
-        Rule("nnedu.network:MLP.loss", ["test_torch_loss_and_grads"], "let autograd compute the gradients"),
+        Rule(["nnedu.network:MLP.backward", "nnedu.network:MLP.backprop"], ["test_torch_loss_and_grads"],
+             "let autograd compute the gradients"),
     ]
 
-A target is a module (``"nnedu.layers"``, ``"torch"``: the module, its submodules, everything defined in them)
-or one definition, ``"module:Name"`` or ``"module:Class.attribute"``; ``tests`` are the grade_ids of the graded
-test cells the rule guards; ``why`` completes the feedback "Lab 1 may not use nnedu.layers: <why>".
+A rule has one reason and one or several targets. A target is a module (``"nnedu.layers"``, ``"torch"``: the
+module, its submodules, everything defined in them) or one definition, ``"module:Name"`` or
+``"module:Class.attribute"``; ``tests`` are the grade_ids of the graded test cells the rule guards; ``why``
+completes the feedback, which names the target used: "Lab 1 may not use nnedu.layers: <why>".
 
 Enforcement (``enforce``), where points are decided: after a submission's notebook has run, every guarded test
 that passed there (its cell and its probe) is checked again by its probe in a *fresh* sandboxed kernel that
@@ -44,30 +46,34 @@ TARGET = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*
 
 @dataclass(frozen=True)
 class Rule:
-    """``target`` (a module, or ``module:qualified.name``) may not be used by the answers that the graded tests
-    ``tests`` (grade_ids) check; ``why`` says what to do instead."""
-    target: str
+    """``targets`` (one, or a list: each a module or ``module:qualified.name``) may not be used by the answers that
+    the graded tests ``tests`` (grade_ids) check; ``why`` says what to do instead."""
+    targets: tuple
     tests: tuple
     why: str
 
     def __post_init__(self):
-        if not isinstance(self.target, str) or not TARGET.fullmatch(self.target):
-            raise ValueError(f"Rule target: expected 'module' or 'module:Name.attr', got {self.target!r}")
+        targets = (self.targets,) if isinstance(self.targets, str) else tuple(self.targets)
+        bad = [t for t in targets if not isinstance(t, str) or not TARGET.fullmatch(t)]
+        if not targets or bad:
+            raise ValueError(f"Rule target: expected 'module' or 'module:Name.attr' (or a list of them), "
+                             f"got {self.targets!r}")
+        object.__setattr__(self, "targets", targets)
         tests = (self.tests,) if isinstance(self.tests, str) else tuple(self.tests)
         if not tests or not all(isinstance(t, str) and t for t in tests):
-            raise ValueError(f"Rule {self.target}: tests: expected a list of grade_ids, got {self.tests!r}")
+            raise ValueError(f"Rule {', '.join(targets)}: tests: expected a list of grade_ids, got {self.tests!r}")
         object.__setattr__(self, "tests", tests)
         if not isinstance(self.why, str) or not self.why.strip():
-            raise ValueError(f"Rule {self.target}: why: expected a sentence saying what to do instead")
+            raise ValueError(f"Rule {', '.join(targets)}: why: expected a sentence saying what to do instead")
 
     @property
-    def name(self):
-        """The target as a student writes it: ``nnedu.network.MLP.loss``."""
-        return self.target.replace(":", ".")
+    def names(self):
+        """The targets as a student writes them: ``nnedu.network.MLP.loss``."""
+        return tuple(t.replace(":", ".") for t in self.targets)
 
-    def message(self, lab):
-        """The feedback when a submission used it: "Lab 1 may not use nnedu.layers: <why>"."""
-        return f"{lab} may not use {self.name}: {self.why}"
+    def messages(self, lab):
+        """[(target, the feedback when a submission used it)]: "Lab 1 may not use nnedu.layers: <why>"."""
+        return [(t, f"{lab} may not use {name}: {self.why}") for t, name in zip(self.targets, self.names)]
 
 
 def lab_title(solution_path):
@@ -106,7 +112,7 @@ def guarded(rules):
 
 def notice(rules):
     """The line a student's lab shows beside a task guarded by ``rules`` ("" for none)."""
-    names = list(dict.fromkeys(r.name for r in rules))
+    names = list(dict.fromkeys(n for r in rules for n in r.names))
     return f"**May not use:** {', '.join(f'`{n}`' for n in names)}." if names else ""
 
 
@@ -152,9 +158,14 @@ def _answer_of(nb):
     return out
 
 
+def _pairs(rules, lab):
+    """The (target, message) pairs ``forbid`` takes, every target of every rule in order; a hit is an index here."""
+    return [pair for r in rules for pair in r.messages(lab)]
+
+
 def _install_code(rules, lab):
     """Kernel code that calls ``forbid`` with the rules' (target, message) pairs, leaving no names behind."""
-    pairs = [(r.target, r.message(lab)) for r in rules]
+    pairs = _pairs(rules, lab)
     return (f"def __nnedu_rules__():\n    scope = {{'__builtins__': __import__('builtins')}}\n"
             f"    exec(compile({probing.kernel_source(forbid)!r}, '<nnedu rules>', 'exec'), scope)\n"
             f"    scope['forbid']({pairs!r})\n"
@@ -162,7 +173,7 @@ def _install_code(rules, lab):
 
 
 async def _hits(kernel, seconds):
-    """The rules (indices) hit since the last call, read from the kernel; [] when it cannot tell."""
+    """The targets (indices in ``_pairs``) hit since the last call, read from the kernel; [] when it cannot tell."""
     token = secrets.token_hex(8)
     code = (f"exec({probing.kernel_source(take_hits)!r}, __nnedu_scope__ := {{}}); "
             f"print({token!r} + __import__('json').dumps(__nnedu_scope__['take_hits']())); del __nnedu_scope__")
@@ -177,9 +188,11 @@ async def _hits(kernel, seconds):
 
 
 def _verdict(rules, hits, lab):
-    """The outcome of a guarded test that failed in the rules' kernel: the rules it hit, in the order it hit
-    them; without any, only that it failed there (no details: probes are as hidden as hidden tests)."""
-    named = [rules[i].message(lab) for i in dict.fromkeys(hits) if 0 <= i < len(rules)]
+    """The outcome of a guarded test that failed in the rules' kernel: the targets it hit (indices in ``_pairs``),
+    in the order it hit them; without any, only that it failed there (no details: probes are as hidden as hidden
+    tests)."""
+    pairs = _pairs(rules, lab)
+    named = [pairs[i][1] for i in dict.fromkeys(hits) if 0 <= i < len(pairs)]
     if named:
         return "; ".join(named)
     return "passed in the notebook, but failed the grader's check in a kernel holding only the answers"

@@ -381,8 +381,6 @@ PROBES = [FLIP, CROP, CAST, MATRICES, WARP]
 
 # --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
 # Each augmentation is a few lines of numpy indexing and arithmetic; image libraries do them in one call.
-TESTS = [p.grade_id for p in PROBES]
-WHY = "write the augmentation with numpy arrays"
-FORBIDDEN = [Rule(target, TESTS, WHY) for target in ("scipy.ndimage", "skimage", "cv2", "torch", "torchvision",
-                                                     "PIL.ImageOps")] + [
-    Rule(f"PIL.Image:Image.{method}", TESTS, WHY) for method in ("transform", "rotate", "transpose")]
+IMAGE_LIBRARIES = ["scipy.ndimage", "skimage", "cv2", "torch", "torchvision", "PIL.ImageOps"]
+FORBIDDEN = [Rule(IMAGE_LIBRARIES + [f"PIL.Image:Image.{method}" for method in ("transform", "rotate", "transpose")],
+                  [p.grade_id for p in PROBES], "write the augmentation with numpy arrays")]

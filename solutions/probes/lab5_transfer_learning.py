@@ -328,13 +328,10 @@ PROBES = [FEW_SHOT, TRAIN, FEATURES, CURVE, CHANGE]
 # --- what the answers may not use (nnedu_instructor/rules.py) ----------------------------------------------
 # train_layers is the momentum update with a rate per layer; layer_features is the forward pass up to each hidden
 # layer. nnedu has both ready-made. (The probes build nnedu networks in the kernel, so nnedu.MLP itself stays.)
-TRAIN, FEATURES = ["lab5_train_layers_tests"], ["lab5_layer_features_tests"]
 FORBIDDEN = [
-    Rule("nnedu.optim", TRAIN, "write the momentum update yourself"),
-    Rule("nnedu.train", TRAIN, "write the momentum update yourself"),
-    Rule("nnedu.pretrained:fit_last_layer", TRAIN, "write the momentum update yourself"),
-    Rule("torch", TRAIN, "write the momentum update in numpy"),
-    Rule("nnedu.pretrained:hidden_features", FEATURES, "compute each layer's output from model.params"),
-    Rule("nnedu.diagnostics:hidden_outputs", FEATURES, "compute each layer's output from model.params"),
-    Rule("nnedu.network:MLP.forward", FEATURES, "compute each layer's output from model.params"),
+    Rule(["nnedu.optim", "nnedu.train", "nnedu.pretrained:fit_last_layer"], [TRAIN.grade_id],
+         "write the momentum update yourself"),
+    Rule("torch", [TRAIN.grade_id], "write the momentum update in numpy"),
+    Rule(["nnedu.pretrained:hidden_features", "nnedu.diagnostics:hidden_outputs", "nnedu.network:MLP.forward"],
+         [FEATURES.grade_id], "compute each layer's output from model.params"),
 ]

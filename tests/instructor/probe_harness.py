@@ -6,11 +6,11 @@ latter replaced from ``answers`` ({grade_id: source}, e.g. tests/alternatives/LA
 answer). Tests and experiments are not run. The cells before the first answer run once per lab (they may train
 networks): each namespace starts from a copy of the names they define. ``probe_fails(lab, grade_id, namespace,
 seed)`` runs one probe and returns why it failed (None when it passed). ``lab_cases(lab)`` is the lab's answers
-for its probes' tests (``probe_cases/LAB.py``), ``answer(lab, cell_id, change)`` one of them as source. Only for
-trusted code: nothing here is contained.
+for its probes' tests (``probe_cases/LAB.toml``), ``answer(lab, case)`` one of them as source. Only for trusted
+code: nothing here is contained.
 """
 import functools
-import importlib.util
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -35,19 +35,26 @@ def lab_probes(lab):
 
 @functools.cache
 def lab_cases(lab):
-    """The module ``probe_cases/LAB.py``: WRONG (and RIGHT) = {test's grade_id: {what: (answer cell, answer)}},
-    CLOCKED (optional) = the probes that time something."""
-    path = CASES / f"{lab}.py"
-    spec = importlib.util.spec_from_file_location(f"probe_cases_{lab}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """``probe_cases/LAB.toml``: ``wrong`` (and ``right``) = {test's grade_id: {what the answer is: case}},
+    ``clocked`` = the probes that time something, ``sources`` = {name: source} that a case may start from. A case
+    is ``{cell, source}``, the answer cell's full source, or ``{cell, base, edits}``, a list of [old, new] edits (see
+    ``edited``) of the source named ``base``, or of the solution's cell when there is no ``base``."""
+    with open(CASES / f"{lab}.toml", "rb") as f:
+        cases = tomllib.load(f)
+    unknown = set(cases) - {"wrong", "right", "clocked", "sources"}
+    assert not unknown, f"probe_cases/{lab}.toml: unknown tables {sorted(unknown)}"
+    return cases
 
 
-def answer(lab, cell_id, change):
-    """{cell_id: source}: ``change`` is the answer cell's full source, or a list of (old, new) edits of the
-    solution's cell (see ``edited``)."""
-    return {cell_id: change if isinstance(change, str) else mutated_source(lab, cell_id, *change)}
+def answer(lab, case):
+    """{answer cell: source} for one case of ``probe_cases/LAB.toml`` (see ``lab_cases``)."""
+    keys = set(case)
+    assert "cell" in keys and keys - {"cell"} and (keys <= {"cell", "source"} or keys <= {"cell", "base", "edits"}), \
+        f"{lab}: a case is {{cell, source}} or {{cell, base and/or edits}}, got {sorted(keys)}"
+    if "source" in case:
+        return {case["cell"]: case["source"]}
+    start = lab_cases(lab)["sources"][case["base"]] if "base" in case else answer_source(lab, case["cell"])
+    return {case["cell"]: edited(start, *case.get("edits", []))}
 
 
 @functools.cache
@@ -72,11 +79,6 @@ def edited(source, *changes):
         assert source.count(old) == 1, f"{old!r} is not in the answer exactly once:\n{source}"
         source = source.replace(old, new)
     return source
-
-
-def mutated_source(lab, cell_id, *changes):
-    """The solution's answer cell ``cell_id`` with each (old, new) of ``changes`` applied (see ``edited``)."""
-    return edited(answer_source(lab, cell_id), *changes)
 
 
 def _run(lab, gid, source, namespace):

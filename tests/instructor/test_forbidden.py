@@ -117,15 +117,36 @@ def test_a_built_in_definition_is_replaced_where_it_is_bound():
     assert got["the rest"][0] == "nothing"
 
 
-def test_a_rule_states_target_tests_and_reason():
+def test_a_rule_states_targets_tests_and_reason():
     r = rules.Rule("nnedu.network:MLP.loss", ["t1"], "use autograd")
-    assert (r.name, r.tests, r.message("Lab 2")) == ("nnedu.network.MLP.loss", ("t1",),
-                                                     "Lab 2 may not use nnedu.network.MLP.loss: use autograd")
+    assert (r.names, r.tests, r.messages("Lab 2")) == (
+        ("nnedu.network.MLP.loss",), ("t1",),
+        [("nnedu.network:MLP.loss", "Lab 2 may not use nnedu.network.MLP.loss: use autograd")])
+    several = rules.Rule(["nnedu.optim", "nnedu.train:train_step"], "t1", "step yourself")
+    assert several.tests == ("t1",) and several.messages("Lab 5") == [
+        ("nnedu.optim", "Lab 5 may not use nnedu.optim: step yourself"),
+        ("nnedu.train:train_step", "Lab 5 may not use nnedu.train.train_step: step yourself")]
     for bad, match in ((("nnedu layers", ["t"], "x"), "target"), (("torch", [], "x"), "tests"),
-                       (("torch", ["t"], " "), "why"), (("a:b:c", ["t"], "x"), "target")):
+                       (("torch", ["t"], " "), "why"), (("a:b:c", ["t"], "x"), "target"), (([], ["t"], "x"), "target"),
+                       ((["torch", "nnedu layers"], ["t"], "x"), "target"), ((["torch", 3], ["t"], "x"), "target")):
         with pytest.raises(ValueError, match=match):
             rules.Rule(*bad)
     assert rules.lab_title("solutions/lab3_regularization.ipynb") == "Lab 3"
+
+
+def test_a_rule_of_several_targets_names_the_one_used():
+    lab_rules = [rules.Rule("decimal", ["t"], "no decimals"),
+                 rules.Rule(["fractions", "math:prod"], ["t"], "compute it yourself")]
+    got = attempts(rules._pairs(lab_rules, "Lab 9"), {"first": "import fractions",
+                                                      "second": "import math\nmath.prod([2, 3])",
+                                                      "the rest": "import math\nmath.sqrt(4)"})
+    assert got["first"] == ["ForbiddenError", "Lab 9 may not use fractions: compute it yourself", [1]]
+    assert got["second"] == ["ForbiddenError", "Lab 9 may not use math.prod: compute it yourself", [2]]
+    assert got["the rest"] == ["nothing", "", []]
+    assert rules._verdict(lab_rules, [2, 1, 2], "Lab 9") == (
+        "Lab 9 may not use math.prod: compute it yourself; Lab 9 may not use fractions: compute it yourself")
+    assert rules.notice(lab_rules[1:] + [rules.Rule("math:prod", ["t"], "x")]) == \
+        "**May not use:** `fractions`, `math.prod`."
 
 
 TOY_PROBES = '''

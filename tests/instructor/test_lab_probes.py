@@ -6,11 +6,12 @@ seeds 0..9, and the other right answers in probe_cases/LAB.py (RIGHT). Wrong: th
 probe_cases/LAB.py (WRONG): every probe has at least two, and each must fail on every seed tried, not only by luck
 of the draw.
 
-probe_cases/LAB.py holds data: WRONG and RIGHT = {test's grade_id: {what the answer is: (answer cell's grade_id,
-answer)}}, an answer being the cell's full source or a list of (old, new) edits of the solution's cell (each old
-found there exactly once); CLOCKED lists the probes that time something, which run here on a virtual clock
-(``time.sleep`` advances it, with a few milliseconds of overshoot as on a busy machine) and the solution's once on
-the real clock. Adding a lab takes its solution, its probes, alternatives/LAB.py and probe_cases/LAB.py.
+probe_cases/LAB.toml holds data: ``wrong`` and ``right`` = {test's grade_id: {what the answer is: {cell, source}
+or {cell, base, edits}}}, the answer cell's full source, or a list of [old, new] edits (each old found there
+exactly once) of a source named in ``sources`` or, without ``base``, of the solution's cell; ``clocked`` lists the
+probes that time something, which run here on a virtual clock (``time.sleep`` advances it, with a few
+milliseconds of overshoot as on a busy machine) and the solution's once on the real clock. Adding a lab takes its
+solution, its probes, alternatives/LAB.py and probe_cases/LAB.toml.
 """
 import time
 
@@ -25,17 +26,17 @@ LABS = sorted(p.stem for p in (REPO / "solutions").glob("*.ipynb"))
 
 
 def _cases(lab, kind):
-    """[(lab, grade_id, what)] for the answers of ``kind`` ("WRONG", "RIGHT") in probe_cases/LAB.py."""
-    if not (CASES / f"{lab}.py").is_file():
+    """[(lab, grade_id, what)] for the answers of ``kind`` ("wrong", "right") in probe_cases/LAB.toml."""
+    if not (CASES / f"{lab}.toml").is_file():
         return []
-    return [(lab, gid, what) for gid, answers in getattr(lab_cases(lab), kind, {}).items() for what in answers]
+    return [(lab, gid, what) for gid, answers in lab_cases(lab).get(kind, {}).items() for what in answers]
 
 
 PROBED = [(lab, gid) for lab in LABS for gid in sorted(lab_probes(lab))]
-WRONG = [case for lab in LABS for case in _cases(lab, "WRONG")]
-RIGHT = [case for lab in LABS for case in _cases(lab, "RIGHT")]
-CLOCKED = [(lab, gid) for lab, gid in PROBED if (CASES / f"{lab}.py").is_file()
-           and gid in getattr(lab_cases(lab), "CLOCKED", ())]
+WRONG = [case for lab in LABS for case in _cases(lab, "wrong")]
+RIGHT = [case for lab in LABS for case in _cases(lab, "right")]
+CLOCKED = [(lab, gid) for lab, gid in PROBED if (CASES / f"{lab}.toml").is_file()
+           and gid in lab_cases(lab).get("clocked", ())]
 
 
 class VirtualClock:
@@ -71,12 +72,12 @@ def clock(monkeypatch):
 
 @pytest.mark.parametrize("lab", LABS)
 def test_every_probe_has_wrong_answers(lab):
-    path = CASES / f"{lab}.py"
+    path = CASES / f"{lab}.toml"
     assert path.is_file(), f"missing {path.relative_to(REPO)}: the wrong answers its probes must reject"
     cases, probed = lab_cases(lab), set(lab_probes(lab))
-    assert set(cases.WRONG) == probed
-    assert all(len(wrong) >= 2 for wrong in cases.WRONG.values())
-    assert set(getattr(cases, "RIGHT", {})) <= probed and set(getattr(cases, "CLOCKED", ())) <= probed
+    assert set(cases["wrong"]) == probed
+    assert all(len(wrong) >= 2 for wrong in cases["wrong"].values())
+    assert set(cases.get("right", {})) <= probed and set(cases.get("clocked", ())) <= probed
 
 
 @pytest.mark.parametrize("lab,gid", PROBED)
@@ -97,13 +98,13 @@ def test_the_solution_passes_on_the_real_clock(lab, gid, tmp_path):
 
 @pytest.mark.parametrize("lab,gid,what", RIGHT)
 def test_another_right_answer_passes(lab, gid, what, tmp_path, clock):
-    namespace = lab_namespace(lab, answer(lab, *lab_cases(lab).RIGHT[gid][what]))
+    namespace = lab_namespace(lab, answer(lab, lab_cases(lab)["right"][gid][what]))
     assert failures(lab, gid, namespace, SEEDS, tmp_path, before=clock(lab, gid)) == []
 
 
 @pytest.mark.parametrize("lab,gid,what", WRONG)
 def test_a_wrong_answer_fails(lab, gid, what, tmp_path, clock):
-    namespace = lab_namespace(lab, answer(lab, *lab_cases(lab).WRONG[gid][what]))
+    namespace = lab_namespace(lab, answer(lab, lab_cases(lab)["wrong"][gid][what]))
     failed = [seed for seed, _ in failures(lab, gid, namespace, WRONG_SEEDS, tmp_path, before=clock(lab, gid))]
     passed = [seed for seed in WRONG_SEEDS if seed not in failed]
     assert passed == [], f"{what}: passed the probe with seeds {passed}"
