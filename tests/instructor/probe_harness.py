@@ -10,6 +10,7 @@ for its probes' tests (``probe_cases/LAB.toml``), ``answer(lab, case)`` one of t
 code: nothing here is contained.
 """
 import functools
+import importlib.util
 import tomllib
 from pathlib import Path
 
@@ -31,6 +32,15 @@ def solution_path(lab):
 def lab_probes(lab):
     """{grade_id: Probe} of the lab."""
     return probes.load(solution_path(lab))
+
+
+@functools.cache
+def probe_module(lab):
+    """The module ``solutions/probes/LAB.py`` itself (its references, for a test answer built from one)."""
+    spec = importlib.util.spec_from_file_location(f"probe_module_{lab}", probes.path_for(solution_path(lab)))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @functools.cache

@@ -24,22 +24,24 @@ def linear_backward(delta, cache):
 from nnedu.layers import ReLU, Tanh
 
 
-def tanh_forward(a):
-    layer = Tanh()
+def forward_through(layer, a):
+    """An nnedu layer's output, and the layer itself as the cache."""
     return layer.forward(a), layer
+
+
+def tanh_forward(a):
+    return forward_through(Tanh(), a)
+
+
+def relu_forward(a):
+    return forward_through(ReLU(), a)
 
 
 def tanh_backward(dz, cache):
     return cache.backward(dz)
 
 
-def relu_forward(a):
-    layer = ReLU()
-    return layer.forward(a), layer
-
-
-def relu_backward(dz, cache):
-    return cache.backward(dz)
+relu_backward = tanh_backward
 ''',
     "softmax_loss": '''
 import torch

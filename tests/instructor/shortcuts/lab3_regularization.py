@@ -1,6 +1,10 @@
 """Lab 3's shortcut submission (issue 20 §1): dropout through nnedu.layers.Dropout, early stopping through
 nnedu.history.EarlyStopping. The penalties and the one-standard-error rule are honest (the solution's).
 See lab1_backprop.py for the format."""
+import inspect
+
+from probe_harness import edited, probe_module
+
 ANSWERS = {
     "dropout": '''
 from nnedu.layers import Dropout
@@ -15,17 +19,9 @@ def dropout_forward(z, p, rng, train=True):
 def dropout_backward(dout, mask, p):
     return dout if mask is None else Dropout(p).forward(dout, train=True, mask=mask)
 ''',
-    "early_stopping": '''
-from nnedu.history import EarlyStopping
-
-
-def early_stopping_epoch(val_losses, patience):
-    stopper = EarlyStopping(patience, restore_best=False)
-    for epoch, loss in enumerate(val_losses, start=1):
-        if stopper.update(None, loss, epoch):
-            return stopper.best_epoch, epoch
-    return stopper.best_epoch, len(val_losses)
-''',
+    # the probe's reference is nnedu.history.EarlyStopping itself: the shortcut is that reference, renamed
+    "early_stopping": edited(inspect.getsource(probe_module("lab3_regularization")._early_stopping_reference),
+                             ("def _early_stopping_reference(values,", "def early_stopping_epoch(values,")),
 }
 
 WITHHELD = {"test_dropout": "Lab 3 may not use nnedu.layers.Dropout",
