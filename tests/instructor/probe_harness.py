@@ -11,11 +11,11 @@ code: nothing here is contained.
 """
 import functools
 import importlib.util
-import tomllib
 from pathlib import Path
 
 import nbformat
 import numpy as np
+import tomllib
 
 from nnedu_instructor import probes
 from nnedu_instructor.cells import is_locked, is_solution, is_test
