@@ -20,6 +20,7 @@ Standard library only: the nbgrader plug-in (nbgrader's environment) cleans the 
 """
 import base64
 import binascii
+import itertools
 import json
 import re
 import unicodedata
@@ -108,7 +109,7 @@ class CellOutputs:
             text = self._text(joined(data["text/plain"]))
             if text:
                 kept["text/plain"] = text
-        dropped = sorted(clean_text(str(k))[:60] for k in data if k not in kept)[:5]
+        dropped = sorted(clean_text(str(k)[:60]) for k in itertools.islice(data, 20) if k not in kept)[:5]
         if not kept:
             kept = {"text/plain": f"[output not shown by the grader: {', '.join(dropped) or 'no data'}]"}
         out = {"output_type": kind, "data": kept, "metadata": {}}
