@@ -18,7 +18,8 @@ Changed tests: nbgrader recorded each test cell's source (hidden tests included)
 Without ``--cell`` (and after every regrade) the command compares it with the test cell in ``source/LAB/`` and in
 the grader's solution (``c.SandboxAutograde.solutions``, what our grader runs) and names each changed test cell,
 with the command that regrades exactly it; a cell regraded for every student with its current source is said so
-(``nnedu_regrades.json`` in the course directory records the source each cell was last regraded with).
+(``nnedu_regrades.json`` in the course directory records the source each cell was last regraded with). A test
+cell added, removed or worth other points is beyond a one-cell regrade: it says that everything must be regraded.
 Exit 0; 2: bad course, lab, cell or student; 4: the grader failed (its preflight, say): nothing was recorded.
 """
 import argparse
@@ -50,34 +51,40 @@ def digest(text):
 
 
 def test_sources(path):
-    """{grade_id: source} of the test cells of the notebook at ``path`` ({} if there is none)."""
+    """{grade_id: (source, points)} of the test cells of the notebook at ``path`` ({} if there is none)."""
     if not Path(path).is_file():
         return {}
     nb = nbformat.read(path, as_version=4)
-    return {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells
+    return {nbgrader_meta(c)["grade_id"]: (c.source, float(nbgrader_meta(c).get("points") or 0)) for c in nb.cells
             if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution") and nbgrader_meta(c).get(
                 "grade_id")}
 
 
 def changed_tests(gb, app, lab, grader):
-    """[(notebook, grade_id, [files where it changed], regraded_with_this_source)] for the lab's test cells whose
-    source differs from what the gradebook recorded at release."""
-    record = read_record(app).get(lab, {})
-    found = []
+    """(changed, structural): [(notebook, grade_id, [files where its source changed], regraded with this source)]
+    for the lab's test cells whose source differs from what the gradebook recorded at release, and the changes
+    no one-cell regrade can follow (a test cell added, removed, or worth other points), in words."""
+    record, changed, structural = read_record(app).get(lab, {}), [], []
     for notebook in gb.find_assignment(lab).notebooks:
-        tests = {c.name for c in notebook.grade_cells} - {c.name for c in notebook.solution_cells}
+        tests = {c.name: c.max_score for c in notebook.grade_cells}
+        for c in notebook.solution_cells:
+            tests.pop(c.name, None)
         released = {c.name: c.source for c in notebook.source_cells if c.name in tests}
-        files = {f"{app.coursedir.source_directory}/{lab}/{notebook.name}.ipynb":
-                 test_sources(Path(app.coursedir.format_path(app.coursedir.source_directory, ".", lab))
-                              / f"{notebook.name}.ipynb"),
-                 str(Path(grader.solutions) / f"{notebook.name}.ipynb"):
-                 test_sources(Path(grader.solutions) / f"{notebook.name}.ipynb")}
-        for gid, source in sorted(released.items()):
-            where = [name for name, now in files.items() if gid in now and now[gid] != source]
+        source = Path(app.coursedir.format_path(app.coursedir.source_directory, ".", lab)) / f"{notebook.name}.ipynb"
+        solution = Path(grader.solutions) / f"{notebook.name}.ipynb"
+        files = {str(path): test_sources(path) for path in (source, solution) if path.is_file()}
+        for name, now in files.items():
+            for gid in sorted(set(now) ^ set(tests)):
+                structural.append(f"{gid} ({notebook.name}) is {'not ' if gid in tests else ''}a test cell in {name} "
+                                  f"but {'was' if gid in tests else 'was not'} at release")
+            structural += [f"{gid} ({notebook.name}) is worth {now[gid][1]:g} points in {name}, {tests[gid]:g} at "
+                           f"release" for gid in sorted(set(now) & set(tests)) if now[gid][1] != tests[gid]]
+        for gid, text in sorted(released.items()):
+            where = [name for name, now in files.items() if gid in now and now[gid][0] != text]
             if where:
-                grader_now = test_sources(Path(grader.solutions) / f"{notebook.name}.ipynb").get(gid, source)
-                found.append((notebook.name, gid, where, record.get(gid) == digest(grader_now)))
-    return found
+                current = files.get(str(solution), {}).get(gid, (text,))[0]
+                changed.append((notebook.name, gid, where, record.get(gid) == digest(current)))
+    return changed, structural
 
 
 def read_record(app):
@@ -95,14 +102,21 @@ def write_record(app, lab, gid, source):
 
 def report(changes, course, lab):
     """The changed test cells, in words, with the command that regrades each."""
-    if not changes:
-        return [f"{lab}: no test cell changed since release."]
-    lines = [f"{lab}: test cells changed since release (nbgrader recorded them at generate_assignment):"]
-    for notebook, gid, where, done in changes:
+    changed, structural = changes
+    lines = [] if changed or structural else [f"{lab}: no test cell changed since release."]
+    if changed:
+        lines.append(f"{lab}: test cells changed since release (nbgrader recorded them at generate_assignment):")
+    for notebook, gid, where, done in changed:
         lines.append(f"  {gid} ({notebook}): changed in {' and '.join(where)}; " + (
             "already regraded for every student with its current source." if done else
             f"its scores may be out of date: python -m nnedu_instructor.nbgrader_regrade {course} {lab} --cell {gid}"))
-    lines.append("Only these cells need regrading; every other score stands.")
+    if structural:
+        lines += [f"{lab}: the lab's graded cells changed since release:", *(f"  {line}" for line in structural),
+                  f"No one-cell regrade follows that: everything must be regraded. Update the gradebook's record of "
+                  f"the lab (nbgrader generate_assignment {lab} --force), then regrade every submission (nbgrader "
+                  f"autograde {lab} --force)."]
+    elif changed:
+        lines.append("Only these cells need regrading; every other score stands.")
     return lines
 
 
@@ -178,7 +192,7 @@ def main(argv=None):
                 kept = f"; manual score {manual:g} kept (it counts)" if manual is not None else ""
                 print(f"{student}: {args.cell} {'-' if old is None else f'{old:g}'} -> {new:g}{kept}")
             if not args.student:
-                now = test_sources(Path(grader.solutions) / f"{owner[0]}.ipynb").get(args.cell, "")
+                now = test_sources(Path(grader.solutions) / f"{owner[0]}.ipynb").get(args.cell, ("",))[0]
                 write_record(app, args.lab, args.cell, now)
             print(f"regraded {args.cell} of {len(students)} student(s) in {time.perf_counter() - start:.0f} s")
         print("\n".join(report(changed_tests(gb, app, args.lab, grader), args.course_dir, args.lab)))

@@ -133,3 +133,9 @@ def test_preflight_and_checksum_warnings(tmp_path):
     assert now["comments"]["alice"]["why"] == "Right." and now["eve"]["test_square"][0] == 0.0
     cells = nbformat.read(course / "autograded" / "bob" / LAB / f"{LAB}.ipynb", as_version=4).cells
     assert cells[6].outputs[0].text.startswith("passed: 3 / 3"), cells[6].outputs
+    [cell] = [c for c in fixed.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_mean"]
+    cell.metadata["nbgrader"]["points"] = 2  # beyond a one-cell regrade
+    nbformat.write(fixed, solutions / f"{LAB}.ipynb")
+    told = regrade()
+    assert f"test_mean ({LAB}) is worth 2 points in {solutions / LAB}.ipynb, 1 at release" in told, told
+    assert "everything must be regraded" in told and "Only these cells" not in told
