@@ -104,8 +104,10 @@ def test_outputs_never_land_on_a_test_cell_nor_change_its_result(tmp_path):
 @pytest.mark.skipif(sandbox.check() is not None, reason=f"no sandbox here: {sandbox.check()}")
 def test_the_sandboxed_run_returns_each_cells_outputs_by_position(tmp_path, capsys):
     sol, lab = make_lab(tmp_path)
+    image = base64.b64encode(png()).decode()
     show = ("def add(a, b):\n    return a + b\nprint('add(2, 3) =', add(2, 3))\n"
             "from IPython.display import HTML, display\ndisplay(HTML('<script>x</script>'))\n"
+            f"display({{'image/png': {image!r}, 'text/plain': '<Figure>'}}, raw=True)\n"
             "print('passed: 3 / 3 (sandboxed grader, checked on fresh inputs)')")
 
     def added_cell(nb):  # a cell of the student's own, before a test cell
@@ -118,6 +120,8 @@ def test_the_sandboxed_run_returns_each_cells_outputs_by_position(tmp_path, caps
     assert shown[1] == [{"output_type": "stream", "name": "stdout", "text": "ready\n"}]  # the locked setup cell
     assert shown[2][0]["text"].startswith("add(2, 3) = 5\n") and shown[2][1]["data"] == {
         "text/plain": "<IPython.core.display.HTML object>"}  # the HTML itself is dropped
+    assert shown[2][2]["data"] == {"image/png": image, "text/plain": "<Figure>"}  # a figure comes through
+    assert shown[2][3]["text"].startswith("passed: 3 / 3")  # only text, on the answer cell: no score
     assert shown[3] == [{"output_type": "stream", "name": "stdout", "text": "mine\n"}]
     assert 4 not in shown and 7 not in shown  # test cells: only our result, written by the plug-in
     nb = nbgrader_cells.write_results(nbformat.read(path, as_version=4), out)
