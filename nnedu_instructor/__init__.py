@@ -13,7 +13,8 @@ Run ``python -m nnedu_instructor --help`` for the commands. The pipeline, module
                                                             probe_kit (checks the kernel cannot fake), rules + forbid
                                                             (what a lab's answers may not use), messages + report +
                                                             grades_csv (what the student and the instructor read),
-                                                            nbgrader_* (the same scores inside nbgrader's autograde)
+                                                            nbgrader_* (the same scores inside nbgrader's autograde;
+                                                            one test cell regraded), outputs (what formgrader shows)
   submissions  --similarity-->  an HTML report              similarity, similarity_report (flags, never deductions)
 
 files holds the one notebook reader, atomic writer and safe remover the others use.

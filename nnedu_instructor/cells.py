@@ -187,3 +187,17 @@ def restore_locked(solution, submission):
     merged = copy.deepcopy(solution)
     merged.cells = cells
     return merged
+
+
+def submission_cells(solution, submission, restored):
+    """{index of a cell of ``restored`` (``restore_locked(solution, submission)``): index of the submission's
+    cell it stands for}. The student's own cells are kept in order; a restored locked cell stands for the
+    submission's first cell with its grade_id (one the student deleted stands for none). Positions, never cell
+    ids, so a student's cell cannot pass for another."""
+    locked = {grade_id(c) for c in solution.cells if grade_id(c) and is_locked(c)}
+    own = iter(i for i, c in enumerate(submission.cells) if grade_id(c) not in locked)
+    first = {}
+    for i, c in enumerate(submission.cells):
+        first.setdefault(grade_id(c), i)
+    return {j: first[grade_id(c)] if grade_id(c) in locked else next(own) for j, c in enumerate(restored.cells)
+            if grade_id(c) not in locked or grade_id(c) in first}

@@ -51,10 +51,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import messages, sandbox
+from . import messages, outputs, sandbox
 from . import probes as probing
 from . import rules as lab_rules
-from .cells import grade_id, is_manual, is_test, points, restore_locked
+from .cells import grade_id, is_manual, is_test, points, restore_locked, submission_cells
 from .collect import DEFAULT_MAX_BYTES, collected_time
 from .files import read_notebook, remove_tree
 from .graded_lab import Lab, lab_data, load_lab, written_answers  # noqa: F401 (Lab, lab_data: API)
@@ -111,10 +111,11 @@ def _error(reply):
     return messages.plain(f"{reply.ename}: {reply.evalue}".replace("\n", " "), 300)
 
 
-async def _run(nb, box, limits, probes=None):
+async def _run(nb, box, limits, probes=None, shown=None):
     """Run ``nb`` in a fresh kernel in the sandbox ``box``; (status, {grade_id: (Outcome, message)}, note,
     errors), where ``errors`` lists, for the instructor only, what raised: each failed test's error and the first
-    errors of other cells (a setup cell's failed import explains a column of NameErrors)."""
+    errors of other cells (a setup cell's failed import explains a column of NameErrors). A dict ``shown`` gets
+    {cell index: its outputs} of every cell but the tests (``outputs``: cleaned, capped)."""
     outcomes, deadline, errors = {}, time.monotonic() + limits.notebook_timeout, []
     status, note, probes = OK, "", probes or {}
     cpu_seconds = int(limits.notebook_timeout) + 60  # the notebook's wall-clock limit ends it before this
@@ -134,6 +135,8 @@ async def _run(nb, box, limits, probes=None):
                 token = secrets.token_hex(16)
                 code = cell.source + (f"\n__import__('sys').stdout.write('\\n{token}\\n')" if test else "")
                 reply = await kernel.run(code, min(limits.cell_timeout, deadline - time.monotonic()))
+                if shown is not None and not test:
+                    shown[index] = reply.outputs
                 if not reply.ok and (test or len(errors) < 3):
                     errors.append(f"{messages.label(nb, index)}: {_error(reply)}")
                 if test:
@@ -205,10 +208,11 @@ def _prepare(solution, path, grade):
         return None
 
 
-def _grade_one(grade, lab, path, limits, unsafe):
-    """Read the submission, copy it and the lab's data into a fresh sandbox, run it, fill in ``grade``; remove
-    the sandbox's folders without following links or recursing (``files.remove_tree``). Never raises: a
-    submission that breaks the grader or its clean-up costs its own grade only."""
+def _grade_one(grade, lab, path, limits, unsafe, keep_outputs=False):
+    """Read the submission, copy it and the lab's data into a fresh sandbox, run it, fill in ``grade`` (with
+    ``keep_outputs``, its ``outputs`` too); remove the sandbox's folders without following links or recursing
+    (``files.remove_tree``). Never raises: a submission that breaks the grader or its clean-up costs its own
+    grade only."""
     start, tmp = time.perf_counter(), None
     try:
         read = _prepare(lab.solution, path, grade)
@@ -219,7 +223,11 @@ def _grade_one(grade, lab, path, limits, unsafe):
             written_answers(grade, submission, lab.released)
             tmp = tempfile.mkdtemp(prefix="nnedu-grade-")
             box = sandbox.Sandbox.create(tmp, unsafe, files=[path, *lab.data])
-            grade.status, outcomes, grade.note, grade.errors = asyncio.run(_run(nb, box, limits, lab.probes))
+            shown = {} if keep_outputs else None
+            grade.status, outcomes, grade.note, grade.errors = asyncio.run(_run(nb, box, limits, lab.probes, shown))
+            if shown:
+                budget, at = outputs.NotebookBudget(), submission_cells(lab.solution, submission, nb)
+                grade.outputs = {at[i]: budget.take(out) for i, out in sorted(shown.items()) if out and i in at}
             if lab.forbidden[1] and grade.status != TAMPERED:  # the lab's rules (rules.py): (lab, rules)
                 lost = asyncio.run(lab_rules.enforce(*lab.forbidden, nb, {g for g, (o, _) in outcomes.items()
                                    if o == PASSED}, lab.probes, box, lab.data, limits, _probe))
@@ -288,12 +296,13 @@ _preflight = preflight  # grade_submissions' argument of that name hides it ther
 
 
 def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progress=None, unsafe=False,
-                      preflight=True, lab=None):
+                      preflight=True, lab=None, keep_outputs=False):
     """Grade every submission against the solution notebook; return their Grades in input order.
 
     With ``preflight`` (the default) the solution is graded first (``preflight``): PreflightFailed and no
     student graded when it loses a point. ``jobs`` submissions run at once, each in its own sandboxed kernel;
-    ``progress(grade)`` is called as each ends; ``lab``: the solution's ``load_lab``, when already read. Raises
+    ``progress(grade)`` is called as each ends; ``lab``: the solution's ``load_lab``, when already read;
+    ``keep_outputs``: each Grade's ``outputs`` holds what the cells displayed (for formgrader). Raises
     sandbox.SandboxUnavailable when no sandbox works here and ``unsafe`` is false.
     """
     _check_sandbox(unsafe)
@@ -302,7 +311,8 @@ def grade_submissions(solution_path, submissions, limits=Limits(), jobs=1, progr
         _preflight(solution_path, limits, unsafe, lab)
     grades = [new_grade(lab, p) for p in submissions]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_grade_one, g, lab, p, limits, unsafe): g for g, p in zip(grades, submissions)}
+        futures = {pool.submit(_grade_one, g, lab, p, limits, unsafe, keep_outputs): g
+                   for g, p in zip(grades, submissions)}
         for future in as_completed(futures):
             if future.exception() is not None:  # _grade_one never raises; should it, the batch goes on
                 _fail(futures[future], future.exception())

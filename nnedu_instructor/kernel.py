@@ -11,8 +11,9 @@ read-only to a kernel running as its own user (root grading), ZeroMQ's reconnect
 links cannot steer the grader to another socket. A message over ``MAX_MESSAGE_BYTES`` drops the connection
 (ZeroMQ's ``MAXMSGSIZE``) instead of filling the grader's memory: the cell then times out. At most
 ``QUEUED_MESSAGES`` received messages wait to be read (``RCVHWM``), ``run`` holds one at a time and keeps at
-most ``MAX_OUTPUT_CHARS`` of a cell's output, so a flood of output costs the grader a few messages' worth of
-memory, whatever its total; a send never waits more than 10 s (``SNDTIMEO``) on a kernel that is gone.
+most ``MAX_OUTPUT_CHARS`` of a cell's printed text and the outputs formgrader may show within ``outputs``' caps,
+so a flood of output costs the grader a few messages' worth of memory, whatever its total; a send never waits
+more than 10 s (``SNDTIMEO``) on a kernel that is gone.
 
 Before ipykernel starts, ``_PRE_EXEC`` sets the kernel's rlimits (address space, file size, CPU seconds) and
 gives it a new session keyring of its own; the sandbox's control group (``cgroup``) caps all its processes.
@@ -24,7 +25,7 @@ import queue
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import zmq
@@ -34,6 +35,7 @@ from traitlets import Any, Integer
 
 from . import cgroup, sandbox
 from .files import remove_tree
+from .outputs import KINDS, CellOutputs
 
 MAX_OUTPUT_CHARS = 20_000  # per cell: the first ones are kept, and the last TAIL_CHARS; the middle is dropped
 TAIL_CHARS = 2_000
@@ -62,12 +64,14 @@ class KernelDied(Exception):
 
 @dataclass
 class Reply:
-    """What running one cell gave: ``ok``, the error's name and message, the text it printed, its traceback."""
+    """What running one cell gave: ``ok``, the error's name and message, the text it printed, its traceback, and
+    its ``outputs`` as formgrader may show them (``outputs.CellOutputs``: cleaned and capped nbformat dicts)."""
     ok: bool
     ename: str = ""
     evalue: str = ""
     stdout: str = ""
     traceback: str = ""
+    outputs: list = field(default_factory=list)
 
 
 class KernelManager(AsyncKernelManager):
@@ -166,7 +170,7 @@ class Kernel:
         except zmq.Again:
             raise KernelDied() from None
         deadline = time.monotonic() + seconds
-        out, kept, tail, error, idle = [], 0, "", None, False
+        out, kept, tail, error, idle, shown = [], 0, "", None, False, CellOutputs()
         while not idle:
             msg = content = None  # nothing of a message outlives its turn: one at a time in memory
             left = deadline - time.monotonic()
@@ -182,6 +186,8 @@ class Kernel:
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
+            if kind in KINDS:
+                shown.add(kind, content)
             if kind == "stream":
                 text = str(content.get("text", ""))
                 if kept < MAX_OUTPUT_CHARS:
@@ -200,7 +206,8 @@ class Kernel:
         text = head if head.endswith(tail) else head + "\n...\n" + tail
         trace = error.get("traceback")
         trace = "\n".join(map(str, trace))[:MAX_OUTPUT_CHARS] if isinstance(trace, list) else ""
-        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text, trace)
+        return Reply(status == "ok", str(error.get("ename", "")), str(error.get("evalue", "")), text, trace,
+                     shown.outputs)
 
     async def _reply(self, msg_id, deadline):
         while time.monotonic() < deadline:  # a kernel that floods unrelated replies cannot outlast it

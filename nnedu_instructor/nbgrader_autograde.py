@@ -1,7 +1,8 @@
 """nbgrader's ``autograde`` with our sandboxed, probe-checked grader: preprocessors for ``nbgrader_config.py``.
 
-Runs inside nbgrader's environment and imports only nbgrader and the standard library; the grading itself runs
-in the course's environment (``nbgrader_run``, a subprocess). nbgrader's ``autograde`` is two passes of
+Runs inside nbgrader's environment and imports only nbgrader, the standard library and the course's nbformat-only
+modules (``nbgrader_cells``, ``outputs``); the grading itself runs in the course's environment (``nbgrader_run``,
+a subprocess). nbgrader's ``autograde`` is two passes of
 preprocessors over each submitted notebook; this module swaps one step in each (``deploy/nbgrader/
 nbgrader_config.py`` shows the lists):
 
@@ -13,10 +14,12 @@ nbgrader_config.py`` shows the lists):
 - autograde pass: ``SandboxAutograde`` instead of ``Execute``. It hands the notebook to our grader (its own
   kernel in its own sandbox, locked cells and hidden tests restored from the solution, canaries, probes, the
   lab's rules) and writes each test cell's result as that cell's output: a passed test prints "passed", any
-  other test gets an error output carrying our message. nbgrader's own ``SaveAutoGrades`` then records full
-  points for the first and 0 for the second (``nbgrader.utils.determine_grade``), written answers as nbgrader
-  always does (unchanged: 0 and "No response."; changed: left for formgrader), and ``AssignLatePenalties``
-  applies the configured late penalty to the exchange's timestamp. A kernel that dies keeps the points of the
+  other test gets an error output carrying our message; every other code cell gets what it displayed in our run
+  (text and PNG images only, cleaned and capped: ``outputs``), for formgrader. nbgrader's own
+  ``SaveAutoGrades`` then records full points for the first and 0 for the second
+  (``nbgrader.utils.determine_grade``), written answers as nbgrader always does (unchanged: 0 and "No
+  response."; changed: left for formgrader), and ``AssignLatePenalties`` applies the configured late penalty to
+  the exchange's timestamp. A kernel that dies keeps the points of the
   tests before it; the tests after it say which cell it died in.
 
 The first notebook graded by an nbgrader process is preceded by the preflight (the solution graded in the same
@@ -34,7 +37,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool, Float, Integer, Unicode
 
-PASSED = "passed"
+from nnedu_instructor.nbgrader_cells import PASSED, is_test_cell, test_output, write_results  # noqa: F401
 
 
 class GradingFailed(RuntimeError):
@@ -114,26 +117,16 @@ class SandboxAutograde(NbGraderPreprocessor):
         result = self.grade(nb, resources["nbgrader"]["notebook"])
         self.log.info("nnedu grader: %s in %s s%s", result["status"], result["seconds"],
                       f" ({result['note']})" if result["note"] else "")
-        tests = {t["grade_id"]: t for t in result["tests"] if not t["manual"]}
-        for cell in nb.cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-                if gid in tests and utils.is_grade(cell) and not utils.is_solution(cell):
-                    cell.outputs = [test_output(tests[gid], result)]
-        return nb, resources
+        return write_results(nb, result), resources
 
 
-def test_output(test, result):
-    """The output that makes nbgrader score the test cell as we did: "passed" (full points) or an error (0)."""
-    if test["outcome"] == PASSED and test["points"] == test["max_points"]:
-        return nbformat.v4.new_output("stream", name="stdout", text=f"{PASSED}: {test['points']:g} / "
-                                      f"{test['max_points']:g} (sandboxed grader, checked on fresh inputs)\n")
-    text = test["message"]
-    if result["status"] == "tampered" and result["note"]:
-        text = f"{text} ({result['note']})" if not text.startswith("not run") else result["note"]
-    ename, _, evalue = text.partition(": ")
-    if not (evalue and ename.isidentifier()):
-        ename, evalue = "TestFailed", text
-    line = f"{test['grade_id']}: {test['points']:g} / {test['max_points']:g}: {text}"
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[line])
+class ClearAnswerOutputs(NbGraderPreprocessor):
+    """For ``GenerateFeedback``: the feedback keeps the test cells' results and drops every other cell's
+    outputs. A student's later cell can print ``In`` (the kernel's history: the hidden tests that ran before it);
+    formgrader (the instructor) shows those outputs, the student's feedback must not."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and not is_test_cell(cell):
+            cell.outputs = []
+        return cell, resources
+

@@ -6,8 +6,10 @@ nnedu, the sandbox) from nbgrader's own environment, once per submitted notebook
                                              [--notebook-timeout S] [--memory-mb M] [--unsafe]
 
 stdout (exit 0): ``{"status", "note", "crash", "seconds", "tests": [{"grade_id", "points", "max_points", "outcome",
-"message", "manual"}]}``; ``crash`` is null or names the cell the kernel died in; ``message`` is what the student
-reads (hidden tests: only pass/fail and the exception's type, never their source or assert text).
+"message", "manual"}], "outputs": {"CELL INDEX": [nbformat v4 outputs]}}``; ``crash`` is null or names the cell the
+kernel died in; ``message`` is what the student reads (hidden tests: only pass/fail and the exception's type,
+never their source or assert text); ``outputs``: what each cell of SUBMISSION but the test cells displayed, by its
+index in that file (``outputs``: text and PNG only, cleaned and capped).
 Exit 2: bad arguments or solution; 3: no sandbox works here (and no ``--unsafe``); 4: the preflight failed (with
 ``--preflight`` the solution itself is graded first, in the same sandbox with the same limits, and must get full
 marks: otherwise the grader's own environment is broken and every student would get its zeros), the reason on
@@ -59,7 +61,8 @@ def result(g):
     crash = crash_note(g)
     return {"status": g.status, "note": g.note, "crash": crash, "seconds": round(g.seconds, 1),
             "tests": [{"grade_id": t.grade_id, "points": t.points, "max_points": t.max_points,
-                       "outcome": code(t.outcome), "message": message(t, crash), "manual": t.manual} for t in g.tests]}
+                       "outcome": code(t.outcome), "message": message(t, crash), "manual": t.manual} for t in g.tests],
+            "outputs": {str(i): out for i, out in sorted(g.outputs.items())}}
 
 
 def main(argv=None):
@@ -81,7 +84,7 @@ def main(argv=None):
     try:
         if args.preflight:
             grade.preflight(solution, limits, args.unsafe)
-        [g] = grade.grade_submissions(solution, [args.submission], limits, unsafe=args.unsafe)
+        [g] = grade.grade_submissions(solution, [args.submission], limits, unsafe=args.unsafe, keep_outputs=True)
     except LabFormatError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -84,6 +84,7 @@ class Grade:
     seconds: float = 0.0
     collected: str = ""
     errors: list = field(default_factory=list)  # the first errors of non-test cells, for the instructor
+    outputs: dict = field(default_factory=dict)  # {submission cell index: outputs} (grade's keep_outputs)
 
     @property
     def total(self):

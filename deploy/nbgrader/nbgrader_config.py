@@ -6,7 +6,9 @@ What it changes in nbgrader (nnedu_instructor/nbgrader_autograde.py, nbgrader_po
 - autograde: SandboxAutograde replaces Execute (our grader scores every test cell; nbgrader's SaveAutoGrades
   records those scores), RestoreLockedCells replaces OverwriteCells (no false "checksum has changed" warnings);
 - late penalty: PercentPerDayLate, PERCENT_PER_DAY % of the score per started day after the due date;
-- feedback: hidden tests are removed from what students get (ClearHiddenTests; nbgrader's default shows them).
+- feedback: hidden tests are removed from what students get (ClearHiddenTests; nbgrader's default shows them),
+  and so are the answer cells' outputs (ClearAnswerOutputs: formgrader shows them to the instructor, but a cell
+  that prints the kernel's history would hand the hidden tests that ran before it to the student).
 """
 import sys
 
@@ -32,7 +34,11 @@ from nbgrader.preprocessors import (  # noqa: E402
                                     SaveAutoGrades,
 )
 
-from nnedu_instructor.nbgrader_autograde import RestoreLockedCells, SandboxAutograde  # noqa: E402
+from nnedu_instructor.nbgrader_autograde import (  # noqa: E402
+                                                 ClearAnswerOutputs,
+                                                 RestoreLockedCells,
+                                                 SandboxAutograde,
+)
 from nnedu_instructor.nbgrader_policy import PercentPerDayLate  # noqa: E402
 
 c = get_config()  # noqa: F821 (nbgrader provides it)
@@ -52,4 +58,4 @@ c.SandboxAutograde.memory_mb = 4096
 c.AssignLatePenalties.plugin_class = PercentPerDayLate
 c.PercentPerDayLate.percent_per_day = PERCENT_PER_DAY
 
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearAnswerOutputs, CSSHTMLHeaderPreprocessor]

@@ -22,6 +22,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import nbformat
 import pytest
 from classkit import (
     CRASH,
@@ -43,7 +44,9 @@ if os.geteuid() != 0:
     print("\n*** SKIPPING the class test: it creates student accounts with useradd and must run as root ***\n",
           file=sys.stderr)
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (useradd) for real student accounts")
-STUDENTS = {"alice": FULL, "bob": PARTIAL, "carol": FULL, "dave": CRASH}
+SHOWN = "square(7) = 49"  # what alice's answer cell prints: formgrader shows it, her feedback does not
+STUDENTS = {"alice": dict(FULL, square=FULL["square"] + "\nprint('square(7) =', square(7))"), "bob": PARTIAL,
+            "carol": FULL, "dave": CRASH}
 PEEK = """import json, os, sys
 out = {}
 for path in sys.argv[1:]:
@@ -87,16 +90,18 @@ def free_port():
         return s.getsockname()[1]
 
 
-def api(port, token, path, data=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/formgrader/api/{path}", method="PUT" if data else "GET",
-                                 data=json.dumps(data).encode() if data else None,
+def api(port, token, path, data=None, page=False):
+    """formgrader's JSON API at ``path`` (``page``: the HTML page at /formgrader/``path``)."""
+    url = f"http://127.0.0.1:{port}/formgrader/{'' if page else 'api/'}{path}"
+    req = urllib.request.Request(url, method="PUT" if data else "GET", data=json.dumps(data).encode() if data else None,
                                  headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return r.read().decode() if page else json.loads(r.read())
 
 
 def formgrade(python, course, env, log, student, score, comment):
-    """A manual score and a comment for ``student``'s written answer, through formgrader's HTTP API."""
+    """A manual score and a comment for ``student``'s written answer, through formgrader's HTTP API; returns the
+    HTML of formgrader's page of that submission."""
     port, token = free_port(), os.urandom(16).hex()
     server = subprocess.Popen([str(python), "-m", "jupyter_server", "--no-browser", "--allow-root",
                                f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
@@ -116,6 +121,7 @@ def formgrade(python, course, env, log, student, score, comment):
                 f"PUT /formgrader/api/comment/{note['id']} manual_comment={comment!r}")
         api(port, token, f"grade/{grade['id']}", {"manual_score": score})
         api(port, token, f"comment/{note['id']}", {"manual_comment": comment})
+        return api(port, token, f"submissions/{sub['id']}/", page=True)
     finally:
         server.terminate()
         server.wait(30)
@@ -197,7 +203,11 @@ def test_a_class_with_nbgrader(accounts, python, tmp_path):
             log.add(f"  {name}: automatic {s['auto']} score {s['score']:g} late penalty {s['penalty'] or 0:g} "
                     f"(submitted {s['timestamp']}, due {due})")
 
-        formgrade(python, course, env, log, accounts["alice"], 1, "Right: the tests see only the values.")
+        autograded = nbformat.read(course / "autograded" / accounts["alice"] / LAB / f"{LAB}.ipynb", as_version=4)
+        assert [o.get("text") for o in autograded.cells[2].outputs] == [SHOWN + "\n"], autograded.cells[2]
+        page = formgrade(python, course, env, log, accounts["alice"], 1, "Right: the tests see only the values.")
+        assert SHOWN in page, page[-3000:]  # formgrader shows what her answer cell printed
+        log.add(f"[instructor] formgrader's page of alice's submission shows her answer cell's output: {SHOWN!r}")
         teacher("autograde", LAB, f"--student={accounts['bob']}", "--force")  # a regrade merges
         teacher("generate_feedback", LAB)
         teacher("release_feedback", LAB)
@@ -214,7 +224,7 @@ def test_a_class_with_nbgrader(accounts, python, tmp_path):
         dave = [line for line in feedback_lines(fb["dave"]) if line.startswith("test_cube:")]
         log.add("  bob's feedback: " + " | ".join(shown + visible_line))
         log.add("  dave's feedback: " + " | ".join(dave))
-        assert "Right: the tests see only the values." in fb["alice"]
+        assert "Right: the tests see only the values." in fb["alice"] and SHOWN not in fb["alice"]
         seen = peek("bob", exchange / "nnedu" / "feedback", f"/home/{accounts['alice']}/{LAB}/feedback")
         log.add(f"[bob] reads the feedback folder and alice's feedback: {seen}")
         assert set(seen.values()) == {"PermissionError"}, seen
