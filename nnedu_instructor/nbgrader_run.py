@@ -82,9 +82,10 @@ def main(argv=None):
         return 2
     limits = grade.Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb)
     try:
-        if args.preflight:
+        if args.preflight:  # once per nbgrader process (the plug-in asks for it): not again for every notebook
             grade.preflight(solution, limits, args.unsafe)
-        [g] = grade.grade_submissions(solution, [args.submission], limits, unsafe=args.unsafe, keep_outputs=True)
+        [g] = grade.grade_submissions(solution, [args.submission], limits, unsafe=args.unsafe, preflight=False,
+                                      keep_outputs=True)
     except LabFormatError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -138,11 +138,12 @@ def _definitions_only(source):
                isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) for s in body)
 
 
-def _kernel_cells(nb):
+def _kernel_cells(nb, upto=None):
     """What the rules' kernel runs, in order, as (source, the answer cell's index or None): the lab's first code
     cell (its setup), its other locked code cells that are not tests (helpers), the cells that only import and
-    define, and the answer cells; never a test or an experiment."""
-    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    define, and the answer cells; never a test or an experiment; none after the cell at index ``upto``."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()
+            and (upto is None or i <= upto)]
     return [(c.source, i if is_solution(c) else None) for k, (i, c) in enumerate(code) if not is_test(c) and (
         k == 0 or is_solution(c) or is_locked(c) or _definitions_only(c.source))]
 
@@ -227,8 +228,11 @@ async def _check_group(kernel, rules, lab, nb, gids, probes, limits, deadline, r
     reply = await kernel.run(_install_code(rules, lab), left())
     if not reply.ok:
         raise RuntimeError(f"the rules could not be installed: {reply.ename}: {reply.evalue}")
+    answer_of, lost = _answer_of(nb), {}
+    tests = {grade_id(c): i for i, c in enumerate(nb.cells) if is_test(c)}
+    last = max((tests[g] for g in gids if g in tests), default=len(nb.cells))  # the last test confirmed
     ran = {}  # answer cell index: the rules it hit as it ran (the lab's own cells may touch them: not counted)
-    for source, answer in _kernel_cells(nb):
+    for source, answer in _kernel_cells(nb, upto=last):  # a later answer that kills the kernel takes nothing back
         try:
             await kernel.run(source, left())  # an answer that fails here fails its probe below
         except CellTimeout:
@@ -236,7 +240,6 @@ async def _check_group(kernel, rules, lab, nb, gids, probes, limits, deadline, r
         hits = await _hits(kernel, left())
         if answer is not None:
             ran[answer] = hits
-    answer_of, lost = _answer_of(nb), {}
     for gid in gids:
         reason = await run_probe(kernel, probes[gid], limits, deadline)
         hits = await _hits(kernel, left())

@@ -218,3 +218,14 @@ def test_a_rule_must_guard_tests_the_lab_has(toy):
     sol, _ = toy
     with pytest.raises(ValueError, match=r"does not have: \['test_add'\]"):
         rules.load(sol, {"test_mul": 3})
+
+
+def test_a_later_answer_that_kills_the_kernel_takes_no_points_back(toy, tmp_path):
+    # The rules' kernel confirms test_add with the answers up to that test only: mul's os._exit, which killed the
+    # notebook's kernel after test_add passed, must not kill the rules' kernel before it confirms test_add.
+    sol, lab = toy
+    crash = submit(tmp_path / "subs", "crash", lab, mul="import os\nos._exit(1)")
+    [g] = grade.grade_submissions(sol, [crash], unsafe=UNSAFE)
+    points = {t.grade_id: t.points for t in g.tests if not t.manual}
+    assert g.status == grade.KERNEL_DIED and points["test_add"] > 0 and points["test_mul"] == 0, (
+        g.status, [(t.grade_id, t.points, t.message) for t in g.tests])
