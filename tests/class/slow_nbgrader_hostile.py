@@ -10,20 +10,17 @@ sent SIGKILL, the solution, hidden tests, gradebook and another student's submis
 infinite loop, a memory bomb, 100 MB printed; and ``zoe``, honest, graded after them all. The points per cell in
 our gradebook are asserted; nbgrader's own are printed beside them (and must show each tampering fooled it).
 """
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from classkit import Courses, answered, nbgrader_venv, table
+from labkit import ALTERNATIVES, load_answers  # tests/instructor: on the path through classkit
 
 from nnedu_instructor.cells import grade_id, is_manual, is_test, points
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "instructor"))
-from labkit import ALTERNATIVES, load_answers  # noqa: E402
-
 LAB = "lab1_backprop"
 RIGHT = load_answers(ALTERNATIVES / f"{LAB}.py")  # every answer right, written differently from the solution
 LINEAR = ["test_linear_forward", "test_linear_backward"]

@@ -16,13 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from classkit import LAB, Courses, answered, nbgrader_venv, solution_notebook, table, write_lab
+from labkit import ALTERNATIVES, load_answers  # tests/instructor: on the path through classkit
 
 from nnedu_instructor.cells import grade_id, is_manual, is_solution, is_test, points
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "instructor"))
-from labkit import ALTERNATIVES, load_answers  # noqa: E402
-
 LABS = sorted(p.stem for p in (REPO / "solutions").glob("*.ipynb"))
 STUDENTS = ["alternative", "partial", "untouched"]
 
