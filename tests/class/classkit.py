@@ -1,9 +1,14 @@
 """What the class tests share: a toy lab in nbgrader's format (three tests with visible and hidden asserts, one
 written answer, a probe), its students' answers, nbgrader's environment and commands, and a transcript."""
+import copy
 import html
+import json
 import re
+import resource
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -133,3 +138,120 @@ class Transcript:
             assert run.returncode == 0, f"{cmd} as {user}: exit {run.returncode}\n{run.stdout[-3000:]}\n" \
                                         f"{run.stderr[-3000:]}"
         return run
+
+
+# nbgrader's autograde with our plug-ins beside nbgrader's own Execute, on the same submissions
+# (slow_nbgrader_labs.py, slow_nbgrader_hostile.py).
+OWN_CONFIG = "c = get_config()\nc.CourseDirectory.course_id = 'nnedu'\nc.Execute.timeout = {timeout}\n"
+AUTO_SCORES = """import json, sys
+from nbgrader.api import Gradebook
+with Gradebook("sqlite:///gradebook.db") as gb:
+    print(json.dumps({s.student_id: {g.name: g.auto_score for nb in s.notebooks for g in nb.grades}
+                      for s in gb.assignment_submissions(sys.argv[1])}))
+"""
+
+
+def answered(nb, answers):
+    """A copy of ``nb`` with the source of each cell whose grade_id is in ``answers`` replaced."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid].strip("\n")
+    return nb
+
+
+class Courses:
+    """One lab in two nbgrader course folders with the same source, release and submissions: ``ours``
+    (``nbgrader_course init``: our sandboxed grader scores every test cell; ``ours_config`` is appended to its
+    nbgrader_config.py) and ``own`` (nbgrader's own ``Execute``, ``own_timeout`` seconds per cell, its process
+    tree's address space bounded by ``own_memory`` bytes when given: nothing contains its kernels)."""
+
+    def __init__(self, root, lab, python, solutions=REPO / "solutions", ours_config="", own_timeout=300,
+                 own_memory=None):
+        self.lab, self.python, self.own_memory = lab, python, own_memory
+        self.env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(root), **ONE_THREAD}
+        self.dirs = {"ours": Path(root) / "ours", "own": Path(root) / "own"}
+        for course in self.dirs.values():
+            subprocess.run([sys.executable, "-m", "nnedu_instructor.nbgrader_course", "init", str(course), lab,
+                            "--exchange", str(Path(root) / "exchange"), "--solutions", str(solutions)], check=True,
+                           capture_output=True)
+        with open(self.dirs["ours"] / "nbgrader_config.py", "a") as config:
+            config.write(ours_config)
+        (self.dirs["own"] / "nbgrader_config.py").write_text(OWN_CONFIG.format(timeout=own_timeout))
+        for which, run in self.both("generate_assignment", lab, "--force").items():
+            assert run.returncode == 0, f"{which}: {run.stderr[-3000:]}"
+        ours, own = (self.dirs[w] / "release" / lab / f"{lab}.ipynb" for w in self.dirs)
+        assert ours.read_bytes() == own.read_bytes(), "the two courses released different notebooks"
+
+    def released(self):
+        """The student notebook nbgrader released (with its checksums), as a student receives it."""
+        return nbformat.read(self.dirs["ours"] / "release" / self.lab / f"{self.lab}.ipynb", as_version=4)
+
+    def submit(self, student, nb):
+        """``nb`` as ``student``'s submission in both courses (where ``nbgrader collect`` puts it)."""
+        for course in self.dirs.values():
+            path = course / "submitted" / student / self.lab / f"{self.lab}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, path)
+
+    def both(self, *args):
+        """``nbgrader ARGS`` in both courses at once: {"ours"|"own": CompletedProcess with ``seconds``}."""
+        limit = self.own_memory
+
+        def bounded():
+            if limit:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+        start, procs = time.perf_counter(), {}
+        for which, course in self.dirs.items():
+            procs[which] = subprocess.Popen([str(self.python), "-m", "nbgrader", *args], cwd=course, env=self.env,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                            preexec_fn=bounded if which == "own" else None)
+        runs, done = {}, {}
+        with ThreadPoolExecutor(2) as pool:  # each pipe read to its end, each end timed
+            futures = {which: pool.submit(proc.communicate, timeout=1800) for which, proc in procs.items()}
+            for which, future in futures.items():
+                future.add_done_callback(lambda _, w=which: done.setdefault(w, time.perf_counter() - start))
+            for which, future in futures.items():
+                out, err = future.result()
+                runs[which] = subprocess.CompletedProcess(procs[which].args, procs[which].returncode, out, err)
+        for which, run in runs.items():
+            run.seconds = done[which]
+        return runs
+
+    def scores(self, which):
+        """{student: {grade_id: auto score}} from ``which`` course's gradebook (nbgrader.api)."""
+        run = subprocess.run([str(self.python), "-c", AUTO_SCORES, self.lab], cwd=self.dirs[which], env=self.env,
+                             capture_output=True, text=True, check=True)
+        return json.loads(run.stdout)
+
+    def outputs(self, which, student):
+        """{grade_id: text of the test cell's outputs} in ``student``'s autograded notebook of ``which`` course."""
+        path = self.dirs[which] / "autograded" / student / self.lab / f"{self.lab}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        return {c.metadata["nbgrader"]["grade_id"]: output_text(c.outputs) for c in nb.cells
+                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def output_text(outputs):
+    """The text of a cell's outputs: streams, and errors as ``ename: evalue`` with their traceback."""
+    parts = []
+    for out in outputs:
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue} | " + " | ".join(out.traceback))
+    return "".join(parts)
+
+
+def table(title, ours, own, students, cells):
+    """Points per test cell (rows) and submission (columns), ``ours / nbgrader's own`` ("-": no score)."""
+    def fmt(v):
+        return "-" if v is None else f"{v:g}"
+    width = max(len(c) for c in cells)
+    lines = [title, " " * width + "  " + "  ".join(f"{s:>15}" for s in students)]
+    for cell in cells:
+        lines.append(f"{cell:<{width}}  " + "  ".join(
+            f"{fmt(ours.get(s, {}).get(cell)) + ' / ' + fmt(own.get(s, {}).get(cell)):>15}" for s in students))
+    return "\n".join(lines)
