@@ -167,10 +167,6 @@ def test_a_dead_kernel_is_named_and_the_batch_goes_on(graded):
     assert ours["zoe"] == {gid: own["zoe"][gid] for gid in full} == full  # graded after them all
 
 
-@pytest.mark.xfail(strict=True, reason="rules.enforce re-runs every answer cell in the rules' kernel, the one that "
-                   "killed the notebook's kernel too: that kernel dies, and every test it was to confirm loses its "
-                   "points ('passed in the notebook, but failed the grader's check in a kernel holding only the "
-                   "answers'); the fix: _check_group runs only the kernel cells before the last test it confirms")
 def test_a_dead_kernel_keeps_the_points_before_it(graded):
     courses, _, ours, _, full = graded
     assert ours["e_exit"] == earned(full, *LINEAR), courses.outputs("ours", "e_exit")

@@ -57,9 +57,6 @@ def test_ours_equals_nbgraders_own_on_honest_submissions(lab, tmp_path):
     assert all(graded[gid].startswith("passed: ") for gid in tests), graded
 
 
-@pytest.mark.xfail(strict=True, reason="nbgrader_run.main calls grade.grade_submissions with its default "
-                   "preflight=True: every notebook costs a full run of the solution (two with --preflight); the fix: "
-                   "pass preflight=False there, the explicit --preflight having run already")
 def test_nbgrader_run_without_preflight_grades_only_the_submission(tmp_path):
     # The plug-in asks for the preflight once per nbgrader process (--preflight); the other notebooks must not
     # pay for it again. A solution that fails its own tests shows whether the preflight ran.
