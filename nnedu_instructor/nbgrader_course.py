@@ -44,6 +44,7 @@ def init(course_dir, exchange, labs, course_id="nnedu", solutions=REPO / "soluti
         raise ValueError(f"no solution notebook: {', '.join(missing)}")
     text = config_text(REPO, solutions, course_id, exchange.resolve(), percent_per_day)
     course_dir.mkdir(parents=True, exist_ok=True)
+    course_dir.chmod(0o700)  # source (hidden tests), gradebook, submissions, feedback: the instructor's alone
     (course_dir / "nbgrader_config.py").write_text(text)
     for path in paths:
         source = course_dir / "source" / path.stem
