@@ -100,10 +100,12 @@ def canaries(test_source):
     return cells
 
 
-def _outcome(reply, source):
+def _outcome(reply, source, stopped=()):
     """A failed test's (Outcome.FAILED, message): the full message and line of a failed visible assert, only the
-    error's type for a hidden one (``messages.failure``)."""
-    return FAILED, messages.failure(source, reply.ename, reply.evalue, reply.traceback)
+    error's type for a hidden one (``messages.failure``), then the earlier cells that did not finish
+    (``messages.stopped_before``)."""
+    text = messages.failure(source, reply.ename, reply.evalue, reply.traceback)
+    return FAILED, messages.plain(text + messages.stopped_before(stopped))
 
 
 def _error(reply):
@@ -115,8 +117,10 @@ async def _run(nb, box, limits, probes=None, shown=None):
     """Run ``nb`` in a fresh kernel in the sandbox ``box``; (status, {grade_id: (Outcome, message)}, note,
     errors), where ``errors`` lists, for the instructor only, what raised: each failed test's error and the first
     errors of other cells (a setup cell's failed import explains a column of NameErrors). A dict ``shown`` gets
-    {cell index: its outputs} of every cell but the tests (``outputs``: cleaned, capped)."""
-    outcomes, deadline, errors = {}, time.monotonic() + limits.notebook_timeout, []
+    {cell index: its outputs} of every cell but the tests (``outputs``: cleaned, capped). A failed test's message
+    also names the cells since the previous test that did not finish (ran out of time, raised): the usual cause of
+    its NameError."""
+    outcomes, deadline, errors, stopped = {}, time.monotonic() + limits.notebook_timeout, [], []
     status, note, probes = OK, "", probes or {}
     cpu_seconds = int(limits.notebook_timeout) + 60  # the notebook's wall-clock limit ends it before this
     async with Kernel(box, int(limits.memory_mb) * 2**20, cpu_seconds) as kernel:
@@ -127,6 +131,8 @@ async def _run(nb, box, limits, probes=None, shown=None):
             if left <= 0:
                 return TIMEOUT, outcomes, f"the notebook ran out of time ({limits.notebook_timeout:g} s)", errors
             gid, test = grade_id(cell), is_test(cell)
+            if test:  # the cells it checks: those since the previous test
+                before, stopped = stopped, []
             try:
                 if test:
                     for code in canaries(cell.source):
@@ -139,10 +145,12 @@ async def _run(nb, box, limits, probes=None, shown=None):
                     shown[index] = reply.outputs
                 if not reply.ok and (test or len(errors) < 3):
                     errors.append(f"{messages.label(nb, index)}: {_error(reply)}")
+                if not reply.ok and not test:
+                    stopped.append(f"{messages.label(nb, index)} raised {messages.error_type(reply.ename)}")
                 if test:
                     passed = reply.ok and token in reply.stdout
                     outcomes[gid] = (PASSED, "") if passed else (
-                        _outcome(reply, cell.source) if not reply.ok else (Outcome.DID_NOT_FINISH, ""))
+                        _outcome(reply, cell.source, before) if not reply.ok else (Outcome.DID_NOT_FINISH, ""))
                     if passed and gid in probes:
                         reason = await _probe(kernel, probes[gid], limits, deadline)
                         if reason:
@@ -154,6 +162,8 @@ async def _run(nb, box, limits, probes=None, shown=None):
                 note = note or f"{messages.label(nb, index)} ran out of time ({limits.cell_timeout:g} s)"
                 if test:
                     outcomes[gid] = (TIMED_OUT, f"timed out (over {limits.cell_timeout:g} s)")
+                else:
+                    stopped.append(f"{messages.label(nb, index)} ran out of time ({limits.cell_timeout:g} s)")
             except KernelDied:
                 where = messages.label(nb, index)
                 if test:

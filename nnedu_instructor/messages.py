@@ -68,6 +68,17 @@ def failure(source, ename, evalue, traceback):
     return plain(text)
 
 
+def stopped_before(stopped, shown=2):
+    """The line a failed test's message ends with when cells before it did not finish (``stopped``: "`sigmoid`
+    (your answer cell) ran out of time (60 s)", ...): what they define is missing, the usual cause of a NameError."""
+    if not stopped:
+        return ""
+    more = len(stopped) - shown
+    listed = "; ".join(stopped[:shown]) + (f"; and {more} more" if more > 0 else "")
+    return (f"\nbefore this test, {listed}, so what it defines may be missing" if len(stopped) == 1 else
+            f"\nbefore this test, cells did not finish ({listed}), so what they define may be missing")
+
+
 def label(nb, index):
     """How a student finds cell ``index`` of ``nb`` (the notebook as graded): `add` (your answer cell),
     `test_add`, or code cell 7 (after `add`)."""

@@ -57,6 +57,7 @@ def graded(tmp_path_factory):
         submit(subs, "crash", lab, add=ADD + SUB, edit=add_cell_after("add", "import os\nos._exit(3)")),
         submit(subs, "fence", lab, add="def add(a, b):\n    raise ValueError('```\\n# Injected\\n![x](http://e)')"),
         submit(subs, "wrote", lab, add=ADD + SUB, mul=MUL, edit=write_answer("Because a + b = b + a.")),
+        submit(subs, "raised", lab, add="raise ValueError('not yet')\n" + ADD + SUB, mul=MUL),
     ]
     grades = grade.grade_submissions(sol, paths, grade.Limits(cell_timeout=30), unsafe=UNSAFE)
     fb = root / "fb"
@@ -87,6 +88,26 @@ def test_the_cell_that_crashed_the_kernel_is_named(graded):
     assert (g.status, g.note) == ("kernel-died", "the kernel died in code cell 3 (after `add`)")
     assert cells(g)["test_add"] == ("not-run", "not run (the kernel died in code cell 3 (after `add`))")
     assert "0 / 2: not run (the kernel died in code cell 3 (after 'add'))" in texts["crash"]
+
+
+def test_a_failed_test_names_the_answer_cell_that_raised_before_it(graded):
+    grades, texts = graded
+    assert cells(grades["raised"])["test_add"] == ("failed", "NameError: name 'add' is not defined\nat line 1: "
+                                                   'assert add(1, 2) == 3, "add(1, 2) should be 3"\nbefore this '
+                                                   "test, `add` (your answer cell) raised ValueError, so what it "
+                                                   "defines may be missing")
+    assert cells(grades["raised"])["test_mul"][0] == "passed"  # only the cells since the previous test are named
+    assert cells(grades["nosub"])["test_add"][1].count("\n") == 0  # nothing stopped: nothing added
+
+
+def test_a_failed_test_names_the_answer_cell_that_ran_out_of_time(tmp_path):
+    sol, lab = feedback_lab(tmp_path)
+    path = submit(tmp_path / "subs", "slow", lab, add="import time\ntime.sleep(600)\n" + ADD + SUB, mul=MUL)
+    g, = grade.grade_submissions(sol, [path], grade.Limits(cell_timeout=3), unsafe=UNSAFE, preflight=False)
+    assert g.status == "timeout" and cells(g)["test_mul"][0] == "passed"
+    assert cells(g)["test_add"] == ("failed", "NameError: name 'add' is not defined\nat line 1: assert add(1, 2) "
+                                    '== 3, "add(1, 2) should be 3"\nbefore this test, `add` (your answer cell) ran '
+                                    "out of time (3 s), so what it defines may be missing")
 
 
 def test_zero_point_checks_stay_out_of_the_feedback_but_not_out_of_the_grade(graded):

@@ -110,9 +110,13 @@ def test_hostile_batch(tmp_path):
     assert outcome["blank"] == {
         "test_add": ("failed", "NotImplementedError\nat line 1: assert add(1, 2) == 3"),
         "why": ("unchanged", "unchanged from the lab as released: 0 points"),
-        "test_mul": ("failed", "NameError: name 'mul' is not defined\nat line 1: assert mul(2, 3) == 6")}
+        "test_mul": ("failed", "NameError: name 'mul' is not defined\nat line 1: assert mul(2, 3) == 6\nbefore "
+                     "this test, `mul` (your answer cell) raised NotImplementedError, so what it defines may be "
+                     "missing")}
     assert outcome["died"]["test_mul"] == ("not-run", "not run (the kernel died in `mul` (your answer cell))")
     assert outcome["hog"]["test_add"][1].startswith("NameError: name 'add' is not defined\nat line 1")
+    assert outcome["hog"]["test_add"][1].endswith("`add` (your answer cell) raised MemoryError, so what it "
+                                                  "defines may be missing")
     assert outcome["neutered"]["test_mul"] == ("failed", "AssertionError\nat line 1: assert mul(2, 3) == 6")
     assert outcome["hidden"]["test_add"] == ("failed", "AssertionError in a hidden test")
     assert all(g.needs_manual == 0 for g in grades)  # nobody changed the written answer: nothing to grade
