@@ -153,8 +153,9 @@ def _collect(args):
     if not matched:
         print(f"error: nothing matches {args.pattern.replace('{lab}', Path(args.lab).stem)!r}", file=sys.stderr)
         return 2
-    print(f"collected {len(matched) - len(refused)} of {len(matched)} into {args.to}/ (times in "
+    print(f"collected {len(matched) - len(refused)} of the {len(matched)} file(s) found into {args.to}/ (times in "
           f"{Path(args.to) / COLLECTED_CSV})" + (f"; {len(refused)} refused (see above)" if refused else "")
+          + (f"; roster: {len(roster)} student(s)" if roster else "")
           + "".join(f"; {state}: {', '.join(names)}" for state, names in gone.items() if names))
     return 1 if refused else 0
 

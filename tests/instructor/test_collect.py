@@ -137,11 +137,11 @@ def test_command_line(homes, tmp_path, capsys):
     pattern = str(homes / "home" / "*" / "labs" / "{lab}.ipynb")
     assert main(["collect", LAB, "--from", pattern, "--to", str(tmp_path / "sub")]) == 0
     out = capsys.readouterr().out
-    assert "collected 2 of 2" in out
+    assert "collected 2 of the 2 file(s) found" in out
     (homes / "home" / "carol" / "labs" / f"{LAB}.ipynb").symlink_to("/etc/passwd")
     assert main(["collect", LAB, "--from", pattern, "--to", str(tmp_path / "sub")]) == 1
     captured = capsys.readouterr()
-    assert "carol: NOT collected" in captured.err and "collected 2 of 3" in captured.out
+    assert "carol: NOT collected" in captured.err and "collected 2 of the 3 file(s) found" in captured.out
     assert main(["collect", "lab9", "--from", pattern, "--to", str(tmp_path / "sub")]) == 2
     assert "nothing matches" in capsys.readouterr().err
 
@@ -250,7 +250,8 @@ def test_command_line_with_a_roster(homes, tmp_path, capsys):
     roster.write_text("alice\nbob\ncarol  # no file yet\n")
     assert main(["collect", LAB, "--from", pattern, "--to", str(tmp_path / "sub"), "--roster", str(roster)]) == 0
     captured = capsys.readouterr()
-    assert "collected 2 of 2" in captured.out and "; missing: carol" in captured.out
+    assert "collected 2 of the 2 file(s) found" in captured.out
+    assert "; roster: 3 student(s); missing: carol" in captured.out
     assert "carol: missing: nothing matches" in captured.err
     assert read_roster(roster) == ["alice", "bob", "carol"]
     roster.write_text("alice\n../etc\n")
