@@ -159,11 +159,12 @@ async def _run(nb, box, limits, probes=None, shown=None):
                             outcomes[gid] = (PROBE_FAILED, "")
             except CellTimeout:
                 status = TIMEOUT
-                note = note or f"{messages.label(nb, index)} ran out of time ({limits.cell_timeout:g} s)"
+                ran_out = f"{messages.label(nb, index)} ran out of time ({limits.cell_timeout:g} s)"
+                note = note or ran_out
                 if test:
                     outcomes[gid] = (TIMED_OUT, f"timed out (over {limits.cell_timeout:g} s)")
                 else:
-                    stopped.append(f"{messages.label(nb, index)} ran out of time ({limits.cell_timeout:g} s)")
+                    stopped.append(ran_out)
             except KernelDied:
                 where = messages.label(nb, index)
                 if test:
