@@ -124,7 +124,8 @@ from nnedu_instructor.probes import Probe
 def check(inputs, outputs):
     assert np.array_equal(outputs["y"], inputs["a"] {op} inputs["b"])
 
-PROBES = [Probe("{gid}", lambda rng: {{"a": rng.integers(0, 9, 3), "b": rng.integers(0, 9, 3)}},
+# b is never 0, so that a - b and a + b always differ (with zeros, one draw in 729 let the wrong op pass)
+PROBES = [Probe("{gid}", lambda rng: {{"a": rng.integers(0, 9, 3), "b": rng.integers(1, 9, 3)}},
                 'outputs["y"] = {fn}(inputs["a"], inputs["b"])', check)]
 '''
 
